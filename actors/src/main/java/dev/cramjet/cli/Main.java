@@ -1,0 +1,67 @@
+package dev.cramjet.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code cramjet} command line. Each subcommand lives in its own class; this one only wires them together
+ * and maps failures to exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.
+ */
+@Command(
+    name = "cramjet",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Cramming a BERT-style masked language model on a fixed compute budget.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class Main implements Runnable {
+
+  /** Exit code for input the user must fix (bad flag, bad config, missing file). */
+  public static final int EXIT_USAGE = 2;
+
+  /** Exit code for a failure while running. */
+  public static final int EXIT_FAILURE = 1;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line without exiting the JVM; tests call this. */
+  public static int run(String... args) {
+    return newCommandLine().execute(args);
+  }
+
+  static CommandLine newCommandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof dev.cramjet.util.BadInputException || ex instanceof IllegalArgumentException) {
+            commandLine.getErr().println("cramjet: " + ex.getMessage());
+            return EXIT_USAGE;
+          }
+          commandLine.getErr().println("cramjet: failed: " + ex);
+          if (System.getenv("CRAMJET_DEBUG") != null) {
+            ex.printStackTrace(commandLine.getErr());
+          }
+          return EXIT_FAILURE;
+        });
+    return cli;
+  }
+
+  /** Prints the version baked into the jar manifest (or "dev" when run from classes). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"cramjet " + (v == null ? "dev" : v)};
+    }
+  }
+}
