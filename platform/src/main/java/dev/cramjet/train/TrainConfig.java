@@ -1,0 +1,87 @@
+package dev.cramjet.train;
+
+/**
+ * A pretraining recipe: budget, batch sizes, optimizer, schedule and masking. Presets live in {@code
+ * configs/train/*.conf}; {@code bert-o4} is the paper's 24-hour recipe.
+ *
+ * @param budget how long to train: wall-clock ("24h", "10m", "90s"), optimizer steps ("500steps") or tokens
+ *     ("2000000tokens"); the schedule's fraction t is measured in the same unit
+ * @param microBatch rows per forward/backward pass
+ * @param batchSize rows per optimizer step once the ramp is done; a multiple of {@code microBatch}
+ * @param rampFraction budget fraction over which the batch size ramps up to {@code batchSize} (0 = no ramp)
+ * @param schedule learning-rate schedule name (budget-triangle, budget-cosine, ...), driven by t
+ * @param warmup budget fraction of linear warmup in front of the schedule (0 = none)
+ * @param clipNorm global L2 gradient-norm limit (0 = no clipping)
+ * @param maskRate fraction of each row masked for MLM; round(maskRate * seqLen) positions per row
+ * @param seed seeds initialisation and masking
+ * @param checkpointEvery how often to checkpoint, in the budget's units ("30m", "1000steps"; "0" = only at the end)
+ * @param keepCheckpoints how many checkpoints to keep on disk
+ * @param logEvery log a line every this many optimizer steps
+ * @param maxBadSteps non-finite losses in a row that are skipped before the run rolls back to its last checkpoint
+ */
+public record TrainConfig(
+    String name,
+    String budget,
+    int microBatch,
+    int batchSize,
+    double rampFraction,
+    double lr,
+    double beta1,
+    double beta2,
+    double eps,
+    double weightDecay,
+    double clipNorm,
+    String schedule,
+    double warmup,
+    double maskRate,
+    long seed,
+    Precision precision,
+    String checkpointEvery,
+    int keepCheckpoints,
+    int logEvery,
+    int maxBadSteps) {
+
+  /** Numeric precision of the forward and backward passes; master weights are always float32. */
+  public enum Precision {
+    FP32
+  }
+
+  public TrainConfig {
+    if (microBatch <= 0) {
+      throw new IllegalArgumentException("micro-batch must be > 0, got " + microBatch);
+    }
+    if (batchSize < microBatch || batchSize % microBatch != 0) {
+      throw new IllegalArgumentException(
+          "batch-size (" + batchSize + ") must be a positive multiple of micro-batch (" + microBatch + ")");
+    }
+    if (!(rampFraction >= 0 && rampFraction <= 1)) {
+      throw new IllegalArgumentException("ramp-fraction must be in [0, 1], got " + rampFraction);
+    }
+    if (!(lr >= 0)) {
+      throw new IllegalArgumentException("lr must be >= 0, got " + lr);
+    }
+    if (!(warmup >= 0 && warmup < 1)) {
+      throw new IllegalArgumentException("warmup must be in [0, 1), got " + warmup);
+    }
+    if (!(clipNorm >= 0)) {
+      throw new IllegalArgumentException("clip-norm must be >= 0 (0 disables clipping), got " + clipNorm);
+    }
+    if (!(maskRate > 0 && maskRate < 1)) {
+      throw new IllegalArgumentException("mask-rate must be in (0, 1), got " + maskRate);
+    }
+    if (keepCheckpoints < 1) {
+      throw new IllegalArgumentException("keep-checkpoints must be >= 1, got " + keepCheckpoints);
+    }
+    if (logEvery < 1) {
+      throw new IllegalArgumentException("log-every must be >= 1, got " + logEvery);
+    }
+    if (maxBadSteps < 1) {
+      throw new IllegalArgumentException("max-bad-steps must be >= 1, got " + maxBadSteps);
+    }
+  }
+
+  /** Masked positions per row: round(maskRate * seqLen), 32 for 128 tokens at 25%. */
+  public int maskedPerRow(int seqLen) {
+    return (int) Math.round(maskRate * seqLen);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.cramjet.util;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Writes that never leave a half-written file or folder behind: write to a temporary sibling, fsync, rename over the
+ * target, fsync the parent folder. A crash leaves either the old content or the new, plus at worst a temporary that
+ * the next write or {@link #deleteTree} clears away.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Replaces {@code target} with {@code text} (UTF-8) atomically. */
+  public static void writeString(Path target, String text) throws IOException {
+    writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static void writeBytes(Path target, byte[] bytes) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(bytes));
+      ch.force(true);
+    }
+    move(tmp, target);
+  }
+
+  /** Renames {@code from} onto {@code to} atomically, then makes the rename durable. */
+  public static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+    fsyncDir(to.toAbsolutePath().getParent());
+  }
+
+  /** Flushes a file's content to disk. */
+  public static void fsync(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  /** Flushes a folder's entries (renames, new files) to disk, where the platform allows it. */
+  public static void fsyncDir(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some file systems refuse to open folders; the rename itself is still atomic there.
+    }
+  }
+
+  /** Deletes a folder and everything below it; a missing folder is fine. */
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
