@@ -68,7 +68,13 @@ public final class Tensors {
       }
     }
     for (Map.Entry<String, NDArray> e : into.entrySet()) {
-      e.getValue().set(from.get(e.getKey()).data().duplicate().order(ByteOrder.nativeOrder()));
+      // NDArray.set(direct buffer) makes the tensor borrow that memory instead of copying it; a memory-mapped,
+      // read-only checkpoint would then crash the first in-place update. A heap buffer makes DJL copy into memory
+      // the array owns.
+      ByteBuffer src = from.get(e.getKey()).data().duplicate();
+      ByteBuffer heap = ByteBuffer.allocate(src.remaining()).order(ByteOrder.nativeOrder());
+      heap.put(src).flip();
+      e.getValue().set(heap);
     }
   }
 

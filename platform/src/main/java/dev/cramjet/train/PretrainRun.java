@@ -1,0 +1,301 @@
+package dev.cramjet.train;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cramjet.budget.Budget;
+import dev.cramjet.budget.BudgetClock;
+import dev.cramjet.budget.ClockState;
+import dev.cramjet.checkpoint.CheckpointState;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.checkpoint.Snapshot;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.data.RowSource;
+import dev.cramjet.model.ArchConfig;
+import dev.cramjet.util.AtomicFiles;
+import dev.cramjet.util.BadInputException;
+import dev.cramjet.util.Provenance;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A pretraining run in the foreground, on the calling thread: reads rows, masks them, steps the optimizer with the
+ * budget-driven learning rate and batch ramp, logs, and checkpoints until the budget is spent or a stop is asked
+ * for. It always ends with a checkpoint, so a stopped run resumes where it stopped. The actor runtime drives the same
+ * {@link MlmTrainer} with data prefetched by other actors; this class is the plain single-thread path.
+ *
+ * <p>The run folder gets {@code config.conf} (the resolved config), {@code metrics.jsonl} (one JSON object per logged
+ * step) and {@code checkpoints/}.
+ */
+public final class PretrainRun implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Receives what the run reports; the CLI prints it, tests collect it. */
+  public interface Listener {
+    default void onStart(StartInfo info) {}
+
+    default void onStep(StepLog log) {}
+
+    default void onCheckpoint(Path folder, double seconds) {}
+
+    default void onMessage(String message) {}
+  }
+
+  /** What is being trained, printed once at the start. */
+  public record StartInfo(ArchConfig arch, long params, long nonEmbeddingParams, double flopsPerToken,
+      double peakFlops, Budget budget, int microBatch, int batchSize, long resumedStep) {}
+
+  /** One logged optimizer step. */
+  public record StepLog(long step, double t, double elapsedSeconds, double loss, double accuracy, double lr,
+      int batchRows, double gradNorm, long tokens, double tokensPerSecond, double mfu, boolean skipped) {}
+
+  /** How the run ended. */
+  public record Summary(long steps, long tokens, double elapsedSeconds, double finalLoss, Path lastCheckpoint,
+      boolean stoppedEarly, long skippedSteps) {}
+
+  private final RunConfig config;
+  private final RowSource data;
+  private final Path runDir;
+  private final Listener listener;
+  private final double peakFlops;
+  private final String vocabHash;
+  private final NDManager manager;
+  private final MlmTrainer trainer;
+  private final BudgetClock clock;
+  private final LrSchedule schedule;
+  private final BatchRamp ramp;
+  private final MlmMasker masker;
+  private final CheckpointStore checkpoints;
+  private final Budget checkpointEvery; // null: only at the end
+  private long rowsConsumed;
+  private long resumedStep;
+
+  /**
+   * @param resumeFrom a checkpoint folder to continue from, or null for a fresh run
+   * @param peakFlops FLOP/s that MFU is measured against (see {@link Flops#measurePeak})
+   * @param vocabHash the tokenizer's hash for provenance ("none" for synthetic data)
+   */
+  public PretrainRun(RunConfig config, RowSource data, Path runDir, Path resumeFrom, double peakFlops,
+      String vocabHash, Listener listener) throws IOException {
+    ArchConfig arch = config.arch();
+    if (data.seqLen() > arch.maxSeqLen()) {
+      throw new BadInputException("the data has rows of " + data.seqLen() + " tokens but arch '" + arch.name()
+          + "' covers at most " + arch.maxSeqLen() + " (arch.max-seq-len)");
+    }
+    if (data.vocabSize() > arch.vocabSize()) {
+      throw new BadInputException("the data uses a vocabulary of " + data.vocabSize() + " but arch '" + arch.name()
+          + "' has vocab-size " + arch.vocabSize());
+    }
+    this.config = config;
+    this.data = data;
+    this.runDir = runDir;
+    this.listener = listener;
+    this.peakFlops = peakFlops;
+    this.vocabHash = vocabHash;
+    TrainConfig tc = config.train();
+    this.clock = new BudgetClock(Budget.parse(tc.budget()));
+    this.schedule = LrSchedule.of(tc.schedule(), tc.warmup());
+    this.ramp = new BatchRamp(tc.batchSize(), tc.microBatch(), tc.rampFraction());
+    this.masker = new MlmMasker(tc.maskRate(), data.seqLen(), data.vocabSize(), tc.seed());
+    this.checkpoints = new CheckpointStore(runDir.resolve("checkpoints"), tc.keepCheckpoints());
+    String every = tc.checkpointEvery().trim();
+    this.checkpointEvery = every.equals("0") || every.equals("none") ? null : Budget.parse(every);
+    Snapshot resume = null;
+    if (resumeFrom != null) {
+      resume = CheckpointStore.read(resumeFrom); // verified before anything is allocated or written
+      checkCompatible(resume.state(), resumeFrom);
+    }
+    this.manager = NDManager.newBaseManager();
+    this.trainer = new MlmTrainer(arch, tc, manager);
+    if (resume != null) {
+      trainer.restore(resume, resumeFrom.toString());
+      CheckpointState s = resume.state();
+      rowsConsumed = s.rowsConsumed();
+      resumedStep = s.step();
+      clock.restore(new ClockState(s.budgetElapsedNanos(), s.step(), s.tokens()));
+    }
+    Files.createDirectories(runDir);
+    AtomicFiles.writeString(runDir.resolve("config.conf"), config.render());
+  }
+
+  private void checkCompatible(CheckpointState s, Path from) {
+    ArchConfig mine = config.arch();
+    ArchConfig theirs = s.arch();
+    if (theirs.vocabSize() != mine.vocabSize() || theirs.hidden() != mine.hidden() || theirs.layers() != mine.layers()
+        || theirs.heads() != mine.heads() || theirs.intermediate() != mine.intermediate()
+        || theirs.ffn() != mine.ffn() || theirs.positions() != mine.positions()) {
+      throw new BadInputException(from + " holds a '" + theirs.name() + "' model (" + describe(theirs)
+          + ") but this run uses '" + mine.name() + "' (" + describe(mine) + "); resume with the same architecture");
+    }
+  }
+
+  private static String describe(ArchConfig a) {
+    return a.layers() + " layers, hidden " + a.hidden() + ", " + a.heads() + " heads, vocabulary " + a.vocabSize();
+  }
+
+  public MlmTrainer trainer() {
+    return trainer;
+  }
+
+  /** Trains until the budget is spent or {@code stop} turns true; ends with a checkpoint. */
+  public Summary run(BooleanSupplier stop) throws IOException {
+    TrainConfig tc = config.train();
+    ArchConfig arch = config.arch();
+    double flopsPerToken = Flops.trainingPerToken(arch, tc.maskRate());
+    long embeddingParams = trainer.model().params().all().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("embedding.")).mapToLong(e -> e.getValue().getShape().size()).sum();
+    long params = trainer.model().params().count();
+    listener.onStart(new StartInfo(arch, params, params - embeddingParams, flopsPerToken, peakFlops, clock.budget(),
+        tc.microBatch(), tc.batchSize(), resumedStep));
+
+    Path metricsFile = runDir.resolve("metrics.jsonl");
+    int seqLen = data.seqLen();
+    int[] rowBuf = new int[seqLen];
+    long step = resumedStep;
+    long tokens = clock.tokens();
+    long lastCheckpointStep = step;
+    double lastCheckpointUsed = clock.used();
+    double lastLoss = Double.NaN;
+    int badInARow = 0;
+    long skippedTotal = 0;
+    Path lastCheckpoint = null;
+    long windowStart = System.nanoTime();
+    long windowTokens = 0;
+    boolean stoppedEarly = false;
+
+    try (BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      clock.start();
+      while (!clock.isSpent()) {
+        if (stop.getAsBoolean()) {
+          stoppedEarly = true;
+          break;
+        }
+        double t = clock.fraction();
+        int micro = ramp.microBatchesAt(t);
+        List<MaskedBatch> batches = new ArrayList<>(micro);
+        for (int i = 0; i < micro; i++) {
+          int[] flat = new int[tc.microBatch() * seqLen];
+          for (int r = 0; r < tc.microBatch(); r++) {
+            data.read((rowsConsumed + r) % data.rows(), rowBuf);
+            System.arraycopy(rowBuf, 0, flat, r * seqLen, seqLen);
+          }
+          batches.add(masker.mask(flat, tc.microBatch(), rowsConsumed));
+          rowsConsumed += tc.microBatch();
+        }
+        double lr = tc.lr() * schedule.multiplier(t);
+        MlmTrainer.StepResult r = trainer.step(batches, lr);
+        long stepTokens = (long) r.rows() * seqLen;
+        step++;
+        tokens += stepTokens;
+        windowTokens += stepTokens;
+        clock.recordStep(stepTokens);
+        if (r.skipped()) {
+          skippedTotal++;
+          badInARow++;
+          listener.onMessage("step " + step + ": non-finite loss or gradient (loss " + r.loss() + ", grad norm "
+              + r.gradNorm() + "), update skipped (" + badInARow + " in a row)");
+          if (badInARow >= tc.maxBadSteps()) {
+            rollBack();
+            badInARow = 0;
+          }
+        } else {
+          badInARow = 0;
+          lastLoss = r.loss();
+        }
+        if (step % tc.logEvery() == 0 || clock.isSpent()) {
+          double secs = (System.nanoTime() - windowStart) / 1e9;
+          double tps = windowTokens / Math.max(secs, 1e-9);
+          StepLog log = new StepLog(step, clock.fraction(), clock.elapsedSeconds(), r.loss(), r.accuracy(), lr,
+              r.rows(), r.gradNorm(), tokens, tps, peakFlops > 0 ? tps * flopsPerToken / peakFlops : Double.NaN,
+              r.skipped());
+          metrics.write(JSON.writeValueAsString(toMap(log)));
+          metrics.newLine();
+          metrics.flush();
+          listener.onStep(log);
+          windowStart = System.nanoTime();
+          windowTokens = 0;
+        }
+        if (checkpointDue(step - lastCheckpointStep, clock.used() - lastCheckpointUsed) && !clock.isSpent()) {
+          lastCheckpoint = checkpoint(step, tokens, lastLoss);
+          lastCheckpointStep = step;
+          lastCheckpointUsed = clock.used();
+        }
+      }
+      clock.pause();
+    }
+    lastCheckpoint = checkpoint(step, tokens, lastLoss);
+    return new Summary(step, tokens, clock.elapsedSeconds(), lastLoss, lastCheckpoint, stoppedEarly, skippedTotal);
+  }
+
+  private boolean checkpointDue(long stepsSince, double usedSince) {
+    if (checkpointEvery == null) {
+      return false;
+    }
+    return switch (checkpointEvery.kind()) {
+      case STEPS -> stepsSince >= checkpointEvery.amount();
+      case SECONDS -> clock.budget().kind() == Budget.Kind.SECONDS
+          ? usedSince >= checkpointEvery.amount()
+          : false;
+      case TOKENS -> clock.budget().kind() == Budget.Kind.TOKENS && usedSince >= checkpointEvery.amount();
+    };
+  }
+
+  /** After too many bad steps in a row: back to the last checkpoint's weights; the data moves on past the bad rows. */
+  private void rollBack() throws IOException {
+    var latest = checkpoints.latest();
+    if (latest.isEmpty()) {
+      throw new IllegalStateException("training diverged: " + config.train().maxBadSteps()
+          + " non-finite steps in a row and no checkpoint to roll back to (try a lower train.lr)");
+    }
+    trainer.restore(CheckpointStore.read(latest.get()), latest.get().toString());
+    listener.onMessage("rolled back to " + latest.get() + " after " + config.train().maxBadSteps()
+        + " non-finite steps in a row");
+  }
+
+  private Path checkpoint(long step, long tokens, double lastLoss) throws IOException {
+    long start = System.nanoTime();
+    CheckpointState state = new CheckpointState(CheckpointState.FORMAT_VERSION, config.arch(), step, tokens,
+        rowsConsumed, clock.elapsedNanos(), config.train().seed(), lastLoss, config.hash(), config.render(),
+        Provenance.gitCommit(), vocabHash, Instant.now().toString(), Map.of());
+    Path folder = checkpoints.write(trainer.snapshot(state));
+    listener.onCheckpoint(folder, (System.nanoTime() - start) / 1e9);
+    return folder;
+  }
+
+  private static Map<String, Object> toMap(StepLog l) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("step", l.step());
+    m.put("t", l.t());
+    m.put("elapsed_seconds", l.elapsedSeconds());
+    m.put("loss", finite(l.loss()));
+    m.put("accuracy", l.accuracy());
+    m.put("lr", l.lr());
+    m.put("batch_rows", l.batchRows());
+    m.put("grad_norm", finite(l.gradNorm()));
+    m.put("tokens", l.tokens());
+    m.put("tokens_per_second", l.tokensPerSecond());
+    m.put("mfu", finite(l.mfu()));
+    m.put("skipped", l.skipped());
+    return m;
+  }
+
+  private static Object finite(double v) {
+    return Double.isFinite(v) ? v : String.valueOf(v); // JSON has no NaN
+  }
+
+  @Override
+  public void close() {
+    trainer.close();
+    manager.close();
+  }
+}
