@@ -23,9 +23,10 @@ import java.util.Map;
  *   p  -= lr / (1 - beta1^s) * m / (sqrt(v) / sqrt(1 - beta2^s) + eps)
  * </pre>
  *
- * <p>Everything is computed in float32 on the parameters' device, in place where DJL allows; per-step temporaries and
- * scalar operands live in a sub-manager closed at the end of the step, so the open-array count stays flat. The moments
- * live in this optimizer's own manager; {@link #close()} frees them.
+ * <p>Everything is computed in float32 on the parameters' device and in place, using each gradient as scratch space
+ * (it is zeroed at the end of the step anyway), so a step allocates no parameter-sized memory. Scalar operands live in
+ * a sub-manager closed at the end of the step, so the open-array count stays flat. The moments live in this
+ * optimizer's own manager; {@link #close()} frees them.
  *
  * <p>What it does not do: check gradients for NaN/Inf (clip first with {@link GradClip} and skip the step when the
  * norm is not finite, then call {@link #zeroGradients}), schedule the learning rate (the caller passes it), or handle
@@ -101,7 +102,10 @@ public final class AdamW implements AutoCloseable {
 
   /**
    * One AdamW step at learning rate {@code lr} (the scheduled rate, not the base rate): updates every parameter in
-   * place from its accumulated gradient, then zeroes the gradients.
+   * place from its accumulated gradient, then zeroes the gradients (they are used as scratch space meanwhile).
+   * Gradients must be finite (see {@link GradClip}). Every registered parameter is stepped: one that got no gradient
+   * has a zero gradient in DJL, so it still decays and its moments still shrink, as torch does for a zero (not None)
+   * gradient.
    *
    * @param params exactly the parameters registered at construction, by name
    */
@@ -121,7 +125,10 @@ public final class AdamW implements AutoCloseable {
       NDArray b1 = sub.create((float) beta1);
       NDArray oneMinusB1 = sub.create((float) (1 - beta1));
       NDArray b2 = sub.create((float) beta2);
-      NDArray oneMinusB2 = sub.create((float) (1 - beta2));
+      // (1 - beta1)^2 g^2 times this is (1 - beta2) g^2: see the second-moment update below.
+      NDArray squareRescale = sub.create((float) ((1 - beta2) / ((1 - beta1) * (1 - beta1))));
+      NDArray half = sub.create(0.5f);
+      NDArray minusOne = sub.create(-1f);
       NDArray invSqrtBc2 = sub.create((float) (1 / Math.sqrt(biasCorrection2)));
       NDArray eps = sub.create((float) config.eps());
       NDArray stepSize = sub.create((float) (lr / biasCorrection1));
@@ -133,20 +140,19 @@ public final class AdamW implements AutoCloseable {
         NDArray v = expAvgSq.get(name);
         NDArray g = p.getGradient(); // a new handle on p's gradient storage; the sub-manager closes the handle
         g.attach(sub);
-
+        // Every op below is in place: the gradient is zeroed after the step anyway, so it serves as the scratch
+        // buffer. Fresh parameter-sized temporaries cost more than the arithmetic on CPU (allocation, page faults).
         if (decays(name, p)) {
           p.muli(decayFactor);
         }
-        m.muli(b1).addi(g.mul(oneMinusB1));
-        v.muli(b2).addi(g.square().muli(oneMinusB2));
-        // Results land in the first operand's manager: move them to the step's manager.
-        NDArray denom = v.sqrt();
-        denom.attach(sub);
-        denom.muli(invSqrtBc2).addi(eps);
-        NDArray update = m.div(denom);
-        update.attach(sub);
-        p.subi(update.muli(stepSize));
-
+        g.muli(oneMinusB1); // g := (1 - b1) g
+        m.muli(b1).addi(g); // m = b1 m + (1 - b1) g
+        g.muli(g).muli(squareRescale); // g := (1 - b2) g^2
+        v.muli(b2).addi(g); // v = b2 v + (1 - b2) g^2
+        g.set(new NDIndex("..."), v); // g := v (an in-place copy)
+        g.powi(half).muli(invSqrtBc2).addi(eps); // g := sqrt(v) / sqrt(1 - b2^s) + eps, the denominator
+        g.powi(minusOne).muli(m).muli(stepSize); // g := lr / (1 - b1^s) * m / denominator
+        p.subi(g);
         g.set(new NDIndex("..."), 0f);
       }
     }

@@ -9,7 +9,8 @@ import dev.cramjet.util.BadInputException;
  * @param lr base learning rate, >= 0
  * @param beta1 first-moment decay, in [0, 1)
  * @param beta2 second-moment decay, in [0, 1)
- * @param eps added to sqrt(v-hat) in the denominator, > 0
+ * @param eps added to sqrt(v-hat) in the denominator; at least the smallest normal float32 (about 1.2e-38), because
+ *     the optimizer takes the reciprocal of the denominator in float32
  * @param weightDecay decoupled decay coefficient, >= 0 (applied only where {@link AdamW#decays} says)
  */
 public record AdamWConfig(double lr, double beta1, double beta2, double eps, double weightDecay) {
@@ -31,8 +32,8 @@ public record AdamWConfig(double lr, double beta1, double beta2, double eps, dou
     if (beta2 < 0 || beta2 >= 1) {
       throw new BadInputException("optimizer beta2 must be in [0, 1), got " + beta2);
     }
-    if (eps <= 0) {
-      throw new BadInputException("optimizer eps must be > 0, got " + eps);
+    if (eps < Float.MIN_NORMAL) {
+      throw new BadInputException("optimizer eps must be at least " + Float.MIN_NORMAL + " (a normal float32), got " + eps);
     }
     if (weightDecay < 0) {
       throw new BadInputException("optimizer weightDecay must be >= 0, got " + weightDecay);

@@ -9,17 +9,17 @@ import java.util.stream.Collectors;
  * A learning-rate schedule driven by the budget fraction t = elapsed / budget in [0, 1]; it returns the MULTIPLIER of
  * the base learning rate, so the trainer passes {@code baseLr * schedule.multiplier(t)} to the optimizer.
  *
- * <p>With a warmup fraction w > 0 the multiplier rises linearly from 0 at t = 0 to the shape's own value at t = w
- * ({@code (t / w) * shape(w)}), then follows the shape; so the curve stays continuous. This class does not know about
+ * <p>With a warmup fraction w > 0 the multiplier rises linearly from 0 at t = 0 to the curve's own value at t = w
+ * ({@code (t / w) * curve(w)}), then follows the curve, so the multiplier stays continuous. This class does not know about
  * steps or wall time: the budget clock supplies t.
  *
- * @param shape the curve after warmup
+ * @param curve the curve after warmup
  * @param warmup the warmup fraction w in [0, 1)
  */
-public record LrSchedule(Shape shape, double warmup) {
+public record LrSchedule(Curve curve, double warmup) {
   public LrSchedule {
-    if (shape == null) {
-      throw new BadInputException("schedule shape is missing; expected one of " + Shape.validNames());
+    if (curve == null) {
+      throw new BadInputException("schedule curve is missing; expected one of " + Curve.validNames());
     }
     if (!(warmup >= 0 && warmup < 1)) {
       throw new BadInputException("schedule warmup must be a budget fraction in [0, 1), got " + warmup);
@@ -27,12 +27,12 @@ public record LrSchedule(Shape shape, double warmup) {
   }
 
   /**
-   * The schedule called {@code name} (see {@link Shape} for the names) with warmup fraction {@code warmup}.
+   * The schedule called {@code name} (see {@link Curve} for the names) with warmup fraction {@code warmup}.
    *
    * @throws BadInputException for an unknown name, listing the valid ones
    */
   public static LrSchedule of(String name, double warmup) {
-    return new LrSchedule(Shape.named(name), warmup);
+    return new LrSchedule(Curve.named(name), warmup);
   }
 
   /** The lr multiplier at budget fraction t; t outside [0, 1] is clamped. */
@@ -42,13 +42,13 @@ public record LrSchedule(Shape shape, double warmup) {
     }
     double clamped = Math.min(1.0, Math.max(0.0, t));
     if (clamped < warmup) {
-      return clamped / warmup * shape.at(warmup);
+      return clamped / warmup * curve.at(warmup);
     }
-    return shape.at(clamped);
+    return curve.at(clamped);
   }
 
   /** The curves the paper compares, each a function of t in [0, 1]. */
-  public enum Shape {
+  public enum Curve {
     /** The paper's: min(0.25 + t, 4(1 - t)); 0.25 at t = 0, peak 1 at t = 0.75, 0 at t = 1. */
     BUDGET_TRIANGLE("budget-triangle") {
       @Override
@@ -109,7 +109,7 @@ public record LrSchedule(Shape shape, double warmup) {
 
     private final String configName;
 
-    Shape(String configName) {
+    Curve(String configName) {
       this.configName = configName;
     }
 
@@ -121,9 +121,9 @@ public record LrSchedule(Shape shape, double warmup) {
     /** The multiplier at t in [0, 1], before warmup. */
     abstract double at(double t);
 
-    static Shape named(String name) {
+    static Curve named(String name) {
       String wanted = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-      for (Shape s : values()) {
+      for (Curve s : values()) {
         if (s.configName.equals(wanted)) {
           return s;
         }
@@ -132,7 +132,7 @@ public record LrSchedule(Shape shape, double warmup) {
     }
 
     static String validNames() {
-      return Arrays.stream(values()).map(Shape::configName).collect(Collectors.joining(", "));
+      return Arrays.stream(values()).map(Curve::configName).collect(Collectors.joining(", "));
     }
   }
 }

@@ -21,7 +21,7 @@ class LrScheduleTest {
   }
 
   @Test
-  void otherShapesAtKeyPoints() {
+  void otherCurvesAtKeyPoints() {
     LrSchedule cosine = LrSchedule.of("budget-cosine", 0);
     assertEquals(1.0, cosine.multiplier(0), TOL);
     assertEquals(0.5, cosine.multiplier(0.5), TOL);
@@ -54,15 +54,15 @@ class LrScheduleTest {
   }
 
   @Test
-  void everyShapeStaysInUnitRangeAndIsContinuous() {
-    for (LrSchedule.Shape shape : LrSchedule.Shape.values()) {
-      LrSchedule s = new LrSchedule(shape, 0.05);
+  void everyCurveStaysInUnitRangeAndIsContinuous() {
+    for (LrSchedule.Curve curve : LrSchedule.Curve.values()) {
+      LrSchedule s = new LrSchedule(curve, 0.05);
       double previous = s.multiplier(0);
       for (int i = 1; i <= 10_000; i++) {
         double value = s.multiplier(i / 10_000.0);
-        assertTrue(value >= 0 && value <= 1, shape + " at " + i);
+        assertTrue(value >= 0 && value <= 1, curve + " at " + i);
         // Slopes are at most 20 per unit t (warmup over 0.05), so a step of 1e-4 moves at most 2e-3.
-        assertTrue(Math.abs(value - previous) <= 2e-3 + TOL, shape + " jumps at " + i);
+        assertTrue(Math.abs(value - previous) <= 2e-3 + TOL, curve + " jumps at " + i);
         previous = value;
       }
     }
@@ -80,7 +80,7 @@ class LrScheduleTest {
   }
 
   @Test
-  void warmupRampsLinearlyToTheShapeValue() {
+  void warmupRampsLinearlyToTheCurveValue() {
     LrSchedule s = LrSchedule.of("budget-triangle", 0.1);
     assertEquals(0.0, s.multiplier(0), TOL);
     // At t = w the triangle is 0.35; halfway through warmup half of it.
