@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * Turns the user's input list (files, folders, globs) into the ordered list of files to read. Folders are walked
  * recursively; their files and a glob's matches are sorted by path so the same inputs always give the same order.
  * Inside folders only recognised names are read ({@code .txt}, {@code .jsonl}, either with {@code .gz} or {@code
- * .zst}); other files are listed as skipped and hidden files ignored. A file named directly is always read (as plain
+ * .zst}); other files are listed as skipped and hidden files (names starting with a dot) are ignored, in globs too. A file named directly is always read (as plain
  * text unless its name says JSON lines). It does not open the files.
  */
 public final class CorpusFiles {
@@ -78,7 +78,9 @@ public final class CorpusFiles {
     PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + absPattern);
     if (!Files.isDirectory(root)) return List.of();
     List<Path> out = new ArrayList<>();
-    for (Path f : walk(root)) if (m.matches(f)) out.add(f);
+    for (Path f : walk(root)) {
+      if (m.matches(f) && !f.getFileName().toString().startsWith(".")) out.add(f);
+    }
     return out;
   }
 
