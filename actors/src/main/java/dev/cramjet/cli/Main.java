@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       TokenizerCommand.class,
       TokenizeCommand.class,
       BenchCommand.class,
+      DataCommand.class,
     })
 public final class Main implements Runnable {
 
