@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       BenchCommand.class,
       DataCommand.class,
+      CorpusCommand.class,
     })
 public final class Main implements Runnable {
 
