@@ -17,13 +17,18 @@ public final class CorpusCleaners {
    */
   public static String brownSentence(String line) {
     StringBuilder sb = new StringBuilder();
+    boolean glue = false; // after an opening quote the next word follows without a space
     for (String token : line.trim().split("\\s+")) {
       if (token.isEmpty()) continue;
       int slash = token.lastIndexOf('/');
       String word = slash > 0 ? token.substring(0, slash) : token;
-      if (word.equals("``") || word.equals("''")) word = "\"";
-      if (sb.length() > 0) sb.append(' ');
-      sb.append(word);
+      if (word.equals("''")) {
+        sb.append('"');
+        continue;
+      }
+      if (sb.length() > 0 && !glue) sb.append(' ');
+      glue = word.equals("``");
+      sb.append(glue ? "\"" : word);
     }
     String s = SPACE_BEFORE_PUNCT.matcher(sb).replaceAll("$1");
     return SPACE_AFTER_OPEN.matcher(s).replaceAll("$1");
