@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       DataCommand.class,
       CorpusCommand.class,
+      PretrainCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -58,6 +58,9 @@ public final class PretrainCommand implements Callable<Integer> {
     RunData data = RunData.open(cfg);
     cfg = data.config();
     RowSource rows = data.rows();
+    if (data.note() != null) {
+      System.err.println(data.note());
+    }
     double peak = peakFlops != null ? peakFlops : measurePeak();
 
     Progress progress = new Progress(System.err, 10);
