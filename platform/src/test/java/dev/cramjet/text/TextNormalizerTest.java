@@ -49,6 +49,11 @@ class TextNormalizerTest {
   }
 
   @Test
+  void loneSurrogatesAreDropped() {
+    assertEquals("ab", TextNormalizer.normalize("a\uD800b\uDC00"));
+  }
+
+  @Test
   void whitespaceRunsCollapseToOneSpace() {
     assertEquals(" a b c ", TextNormalizer.normalize(" \t a \r\n b\u00A0\u3000c\u2028"));
   }
