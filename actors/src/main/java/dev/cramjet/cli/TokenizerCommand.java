@@ -30,7 +30,7 @@ public final class TokenizerCommand implements Runnable {
   static final class Train implements Callable<Integer> {
     private static final long LOG_EVERY_CHARS = 50_000_000;
 
-    @Option(names = "--input", required = true, arity = "1..*", description = ".txt files or folders of them")
+    @Option(names = "--input", required = true, arity = "1..*", description = "corpus files, folders or globs (.txt, .txt.gz, .jsonl, .jsonl.gz, .jsonl.zst)")
     List<Path> inputs;
 
     @Option(names = "--vocab-size", defaultValue = "32768", description = "vocabulary size (default ${DEFAULT-VALUE})")
@@ -61,7 +61,7 @@ public final class TokenizerCommand implements Runnable {
       Vocabulary vocab =
           new WordPieceTrainer(options)
               .train(
-                  TextInputs.lines(inputs),
+                  dev.cramjet.data.CorpusDocuments.open(inputs.stream().map(Path::toString).toList(), Path.of("")),
                   chars -> {
                     // Progress goes to stderr so that --json leaves stdout to the one result object.
                     if (terminal) {
