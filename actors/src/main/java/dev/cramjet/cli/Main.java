@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       CorpusCommand.class,
       PretrainCommand.class,
+      DemoCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,21 +62,10 @@ public final class PretrainCommand implements Callable<Integer> {
     double peak = peakFlops != null ? peakFlops : measurePeak();
 
     Progress progress = new Progress(System.err, 10);
-    AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.set(true);
-      progress.line("stopping: finishing the current step and writing a checkpoint ...");
-      try {
-        finished.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "cramjet-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peak, data.vocabHash(),
-        new Printer(progress, System.err))) {
-      PretrainRun.Summary s = run.run(stop::get);
+    try (CleanStop stop = new CleanStop(progress);
+        PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peak, data.vocabHash(),
+            new Printer(progress, System.err))) {
+      PretrainRun.Summary s = run.run(stop::requested);
       progress.done();
       System.out.printf(Locale.ROOT, "%s after %d steps, %s tokens, %s of training: final loss %.4f%n",
           s.stoppedEarly() ? "stopped" : "budget spent", s.steps(), Progress.si(s.tokens()),
@@ -89,17 +76,10 @@ public final class PretrainCommand implements Callable<Integer> {
         System.out.println("resume with: bin/cramjet pretrain --config " + config + " --resume " + cfg.outDir());
       }
       return 0;
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // already shutting down: the hook is running and waits for `finished`
-      }
     }
   }
 
-  private static double measurePeak() {
+  static double measurePeak() {
     try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
       return Flops.measurePeak(m, 512, 300);
     }
