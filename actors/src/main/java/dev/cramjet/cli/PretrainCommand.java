@@ -81,7 +81,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
   static double measurePeak() {
     try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
-      return Flops.measurePeak(m, 512, 300);
+      return Flops.measurePeak(m, 512, 600);
     }
   }
 
