@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path home = cache != null ? cache : defaultCache();
     Path run = runFolder();
-    Progress progress = new Progress(System.err, 10);
+    Progress progress = new Progress(System.err, 5);
     progress.line(String.format(Locale.ROOT, """
         Cramjet demo: fetch the '%s' corpus, train a %d-token WordPiece tokenizer, prepare shards, pretrain the '%s'
         run config for %s on this CPU, and write a report to %s.

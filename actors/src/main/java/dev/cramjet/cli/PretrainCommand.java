@@ -33,6 +33,10 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Run folder (overrides run.out).")
   Path out;
 
+  @Option(names = "--shards", description = "Prepared data folder (overrides run.shards; 'synthetic' for the "
+      + "built-in stream).")
+  String shards;
+
   @Option(names = "--resume", description = "Continue from a checkpoint folder or a run folder (its newest checkpoint).")
   Path resume;
 
@@ -51,6 +55,9 @@ public final class PretrainCommand implements Callable<Integer> {
     if (out != null) {
       overrides.add("run.out=\"" + out + "\"");
     }
+    if (shards != null) {
+      overrides.add("run.shards=\"" + shards + "\"");
+    }
     RunConfig cfg = RunConfig.load(config, overrides);
     Path resumeFrom = resume == null ? null : CheckpointStore.resolve(resume);
     RunData data = RunData.open(cfg);
@@ -61,7 +68,7 @@ public final class PretrainCommand implements Callable<Integer> {
     }
     double peak = peakFlops != null ? peakFlops : measurePeak();
 
-    Progress progress = new Progress(System.err, 10);
+    Progress progress = new Progress(System.err, 0); // train.log-every sets the cadence of log lines
     try (CleanStop stop = new CleanStop(progress);
         PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peak, data.vocabHash(),
             new Printer(progress, System.err))) {
