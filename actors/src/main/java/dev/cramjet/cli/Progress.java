@@ -30,11 +30,20 @@ final class Progress {
 
   /** Shows {@code fraction} (0..1) done with a status text. */
   void update(double fraction, String status) {
+    int width = 24;
+    int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
+    String bar = String.format(Locale.ROOT, "[%s%s] ", "#".repeat(filled), ".".repeat(width - filled));
+    show(bar, String.format(Locale.ROOT, "%3.0f%% %s", fraction * 100, status));
+  }
+
+  /** Shows a status text for work whose total is not known in advance. */
+  void status(String status) {
+    show("", status);
+  }
+
+  private void show(String bar, String text) {
     if (terminal) {
-      int width = 24;
-      int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
-      String line = String.format(Locale.ROOT, "[%s%s] %3.0f%% %s", "#".repeat(filled), ".".repeat(width - filled),
-          fraction * 100, status);
+      String line = bar + text;
       err.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
       err.flush();
       lastWidth = line.length();
@@ -42,7 +51,7 @@ final class Progress {
       long now = System.nanoTime();
       if (lastLog == Long.MIN_VALUE || now - lastLog >= logIntervalNanos) {
         lastLog = now;
-        err.printf(Locale.ROOT, "%3.0f%% %s%n", fraction * 100, status);
+        err.println(text);
       }
     }
   }
