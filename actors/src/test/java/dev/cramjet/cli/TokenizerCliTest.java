@@ -92,7 +92,7 @@ class TokenizerCliTest {
       System.setErr(old);
     }
     assertEquals(Main.EXIT_USAGE, code);
-    assertTrue(buf.toString(StandardCharsets.UTF_8).contains(dir.resolve("missing") + ": input not found"));
+    assertTrue(buf.toString(StandardCharsets.UTF_8).contains("corpus input " + dir.resolve("missing") + " does not exist"));
   }
 
   private static int[] parse(String line) {
