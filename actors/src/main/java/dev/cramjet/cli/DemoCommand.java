@@ -14,7 +14,6 @@ import dev.cramjet.text.Vocabulary;
 import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.text.WordPieceTrainer;
 import dev.cramjet.train.PretrainRun;
-import dev.cramjet.util.AtomicFiles;
 import dev.cramjet.util.BadInputException;
 import dev.cramjet.util.Hashing;
 import java.io.IOException;
@@ -153,12 +152,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     phase(5, "report");
     t0 = System.nanoTime();
+    DemoReport.Inputs report = new DemoReport.Inputs(data.config(), fetched, tokDir, tokenizer, manifest, summary,
+        phaseSeconds, run);
     done("report", t0);
-    AtomicFiles.writeString(run.resolve("report.md"),
-        DemoReport.markdown(data.config(), fetched, tokDir, tokenizer, manifest, summary, phaseSeconds, run));
+    DemoReport.write(report);
     System.out.printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens)%n", summary.finalLoss(),
         summary.steps(), Progress.si(summary.tokens()));
-    System.out.println("report:     " + run.resolve("report.md"));
+    System.out.println("report:     " + run.resolve("report.md") + " and " + run.resolve("report.html"));
     System.out.println("checkpoint: " + summary.lastCheckpoint());
     if (summary.stoppedEarly()) {
       System.out.println("stopped early; continue with: bin/cramjet demo --resume " + run);
