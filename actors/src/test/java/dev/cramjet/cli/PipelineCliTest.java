@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,32 +40,9 @@ class PipelineCliTest {
     }
   }
 
-  /** English-like sentences from a small word list, 3 documents per file, blank lines between documents. */
-  private Path corpus() throws Exception {
-    Random r = new Random(9);
-    String[] words = {"the", "ship", "sailed", "north", "and", "every", "sailor", "saw", "a", "whale", "in", "cold",
-        "water", "before", "morning", "came", "over", "sea"};
-    Path folder = Files.createDirectories(dir.resolve("corpus"));
-    for (int f = 0; f < 4; f++) {
-      List<String> lines = new ArrayList<>();
-      for (int doc = 0; doc < 40; doc++) {
-        for (int s = 0; s < 6; s++) {
-          StringBuilder sb = new StringBuilder();
-          for (int k = 0; k < 8 + r.nextInt(6); k++) {
-            sb.append(words[r.nextInt(words.length)]).append(' ');
-          }
-          lines.add(sb.toString().trim() + ".");
-        }
-        lines.add("");
-      }
-      Files.write(folder.resolve("part" + f + ".txt"), lines, StandardCharsets.UTF_8);
-    }
-    return folder;
-  }
-
   @Test
   void corpusToShardsToPretrainingAndResume() throws Exception {
-    Path corpus = corpus();
+    Path corpus = TestCorpus.write(dir, 4, 40, 9);
     Path tok = dir.resolve("tok");
     assertEquals(0, run("tokenizer", "train", "--input", corpus.toString(), "--vocab-size", "200", "--out",
         tok.toString()).code());
