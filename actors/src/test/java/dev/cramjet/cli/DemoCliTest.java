@@ -44,7 +44,8 @@ class DemoCliTest {
     Path cache = dir.resolve("cache");
     Path out = dir.resolve("run");
     String[] first = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out", out.toString(),
-        "--vocab-size", "300", "--budget", "30steps", "--set", "train.log-every=3");
+        "--vocab-size", "300", "--budget", "30steps", "--set", "train.log-every=3", "--set", "train.micro-batch=16",
+        "--set", "train.batch-size=32");
     for (String f : List.of("report.md", "report.html", "loss.png", "lr.png", "batch.png", "throughput.png",
         "config.conf", "metrics.jsonl")) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
