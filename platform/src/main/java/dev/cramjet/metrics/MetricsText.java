@@ -11,7 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -39,13 +41,13 @@ public final class MetricsText {
   }
 
   /**
-   * The names of the samples a scrape of {@code registry} can expose, derived from each family's type so that
-   * families without a series yet (a labelled gauge before its first label) are included: a counter gives
-   * {@code name_total}, a histogram {@code name_bucket}, {@code name_count} and {@code name_sum}, a summary its name,
-   * {@code _count} and {@code _sum}.
+   * The names of the samples a scrape of {@code registry} can expose, by metric family, derived from each family's
+   * type so that families without a series yet (a labelled gauge before its first label) are included: a counter
+   * gives {@code name_total}, a histogram {@code name_bucket}, {@code name_count} and {@code name_sum}, a summary its
+   * name, {@code _count} and {@code _sum}.
    */
-  public static Set<String> sampleNames(PrometheusRegistry registry) {
-    Set<String> names = new TreeSet<>();
+  public static Map<String, Set<String>> sampleNamesByFamily(PrometheusRegistry registry) {
+    Map<String, Set<String>> families = new TreeMap<>();
     for (MetricSnapshot s : registry.scrape()) {
       String name = s.getMetadata().getPrometheusName();
       List<String> suffixes;
@@ -60,10 +62,18 @@ public final class MetricsText {
       } else {
         suffixes = List.of("");
       }
+      Set<String> names = families.computeIfAbsent(name, k -> new TreeSet<>());
       for (String suffix : suffixes) {
         names.add(name + suffix);
       }
     }
-    return names;
+    return families;
+  }
+
+  /** Every sample name of {@link #sampleNamesByFamily}, in one set. */
+  public static Set<String> sampleNames(PrometheusRegistry registry) {
+    Set<String> all = new TreeSet<>();
+    sampleNamesByFamily(registry).values().forEach(all::addAll);
+    return all;
   }
 }
