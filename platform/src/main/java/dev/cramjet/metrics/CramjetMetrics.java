@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * that only move on some events (checkpoint failures, data wait, the pipeline counters) exist from the start with
  * value 0, so dashboards and alerts see a series rather than nothing.
  *
- * <p>This class does not serve HTTP: see {@link MetricsServer} and {@link MetricsText}.
+ * <p>This class does not serve HTTP: {@link MetricsText} renders it for whichever server does.
  */
 public final class CramjetMetrics {
   /**

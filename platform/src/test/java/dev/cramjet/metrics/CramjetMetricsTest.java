@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cramjet.budget.Budget;
 import dev.cramjet.train.PretrainRun;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,19 +144,5 @@ class CramjetMetricsTest {
     assertEquals(1, value(t, "cramjet_checkpoint_duration_seconds_count"));
     assertTrue(value(t, "cramjet_checkpoint_last_success_timestamp_seconds") > 1.6e9);
     assertEquals(List.of("step 5", "step 10", "checkpoint", "hello"), seen);
-  }
-
-  @Test
-  void serverAnswersScrapesOnLoopback() throws Exception {
-    CramjetMetrics m = new CramjetMetrics();
-    m.setPrefetchQueueDepth(7);
-    try (MetricsServer server = MetricsServer.start(m, 0)) {
-      assertTrue(server.url().startsWith("http://127.0.0.1:"), server.url());
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url())).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode());
-      assertEquals(7, value(r.body(), "cramjet_prefetch_queue_batches"));
-      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().toString());
-    }
   }
 }
