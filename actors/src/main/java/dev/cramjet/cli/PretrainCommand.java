@@ -5,6 +5,9 @@ import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.data.RunData;
+import dev.cramjet.metrics.CramjetMetrics;
+import dev.cramjet.metrics.MetricsServer;
+import dev.cramjet.metrics.TrainingMetricsListener;
 import dev.cramjet.train.Flops;
 import dev.cramjet.train.PretrainRun;
 import java.nio.file.Path;
@@ -45,6 +48,11 @@ public final class PretrainCommand implements Callable<Integer> {
           + "dense float32 matmul throughput at start.")
   Double peakFlops;
 
+  @Option(names = "--metrics-port",
+      description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while training (0: any free port; "
+          + "the URL is printed). Default: no metrics server.")
+  Integer metricsPort;
+
   @Override
   public Integer call() throws Exception {
     List<String> overrides = new ArrayList<>(sets);
@@ -69,9 +77,16 @@ public final class PretrainCommand implements Callable<Integer> {
     double peak = peakFlops != null ? peakFlops : measurePeak();
 
     Progress progress = new Progress(System.err, 0); // train.log-every sets the cadence of log lines
-    try (CleanStop stop = new CleanStop(progress);
-        PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peak, data.vocabHash(),
-            new Printer(progress, System.err))) {
+    PretrainRun.Listener listener = new Printer(progress, System.err);
+    CramjetMetrics metrics = metricsPort == null ? null : new CramjetMetrics();
+    MetricsServer metricsServer = metrics == null ? null : MetricsServer.start(metrics, metricsPort);
+    if (metricsServer != null) {
+      System.err.println("metrics: " + metricsServer.url());
+      listener = new TrainingMetricsListener(metrics, rows.seqLen(), listener);
+    }
+    try (metricsServer;
+        CleanStop stop = new CleanStop(progress);
+        PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peak, data.vocabHash(), listener)) {
       PretrainRun.Summary s = run.run(stop::requested);
       progress.done();
       System.out.printf(Locale.ROOT, "%s after %d steps, %s tokens, %s of training: final loss %.4f%n",
