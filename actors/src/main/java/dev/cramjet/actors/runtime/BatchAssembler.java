@@ -3,6 +3,7 @@ package dev.cramjet.actors.runtime;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.train.MlmMasker;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +35,8 @@ public final class BatchAssembler {
   /** The trainer may receive {@code count} more micro-batches, sent to {@code replyTo}. */
   public record Demand(int count, ActorRef<MicroBatch> replyTo) implements Command {}
 
-  private record Loaded(long firstRow, boolean remote, DataLoader.Rows rows, Throwable failure) implements Command {}
+  private record Loaded(long firstRow, ActorRef<DataLoader.Command> loader, DataLoader.Rows rows, Throwable failure)
+      implements Command {}
 
   private record LoadersChanged(Receptionist.Listing listing) implements Command {}
 
@@ -59,13 +61,18 @@ public final class BatchAssembler {
   }
 
   private static final class State {
+    private static final int PER_LOADER = 2;
     private final ActorContext<Command> ctx;
     private final Settings settings;
     private final MlmMasker masker;
     private final ActorRef<DataLoader.Command> local;
     private final StatusBoard board;
     private final TreeMap<Long, MicroBatch> ready = new TreeMap<>();
-    private final Map<Long, Integer> inFlight = new HashMap<>(); // first row -> attempts
+    // Requests out: first row -> the loader asked (its latest attempt). Each loader gets at most
+    // PER_LOADER at a time, so a request never queues long behind others and a timeout means trouble, not a queue.
+    private final Map<Long, ActorRef<DataLoader.Command>> inFlight = new HashMap<>();
+    private final Map<ActorRef<DataLoader.Command>, Integer> busy = new HashMap<>();
+    private final ArrayDeque<Long> toRetry = new ArrayDeque<>();
     private List<ActorRef<DataLoader.Command>> remote = List.of();
     private int nextRemote;
     private long nextToRequest;
@@ -107,21 +114,23 @@ public final class BatchAssembler {
     }
 
     private Behavior<Command> onLoaded(Loaded l) {
-      Integer attempts = inFlight.get(l.firstRow());
-      if (attempts == null) {
-        return Behaviors.same(); // already served by a retry
-      }
-      if (l.failure() != null) {
-        retries++;
-        ctx.getLog().warn("rows {}..{} failed on a {} loader ({}); asking the local loader", l.firstRow(),
-            l.firstRow() + settings.microBatchRows() - 1, l.remote() ? "remote" : "local", l.failure().toString());
-        inFlight.put(l.firstRow(), attempts + 1);
-        request(l.firstRow(), local, false);
-        return Behaviors.same();
+      busy.computeIfPresent(l.loader(), (k, n) -> n > 1 ? n - 1 : null);
+      if (inFlight.get(l.firstRow()) != l.loader()) {
+        fill();
+        return Behaviors.same(); // a stale answer: the range was asked again elsewhere
       }
       inFlight.remove(l.firstRow());
+      if (l.failure() != null) {
+        retries++;
+        ctx.getLog().warn("rows {}..{} failed on the {} loader ({}); asking the local loader", l.firstRow(),
+            l.firstRow() + settings.microBatchRows() - 1, l.loader() == local ? "local" : "remote",
+            l.failure().toString());
+        toRetry.add(l.firstRow());
+        fill();
+        return Behaviors.same();
+      }
       DataLoader.Rows rows = l.rows();
-      if (l.remote()) {
+      if (l.loader() != local) {
         rowsRemote += rows.rows();
       } else {
         rowsLocal += rows.rows();
@@ -144,6 +153,7 @@ public final class BatchAssembler {
         ctx.getLog().info("remote data loaders: {}", now.size());
       }
       remote = List.copyOf(now);
+      fill();
       publish();
       return Behaviors.same();
     }
@@ -158,23 +168,45 @@ public final class BatchAssembler {
     }
 
     private void fill() {
-      while (ready.size() + inFlight.size() < settings.prefetch()) {
+      while (!toRetry.isEmpty() && hasRoom(local)) {
+        request(toRetry.poll(), local); // failed ranges first, on this node
+      }
+      while (ready.size() + inFlight.size() + toRetry.size() < settings.prefetch()) {
+        ActorRef<DataLoader.Command> loader = nextLoader();
+        if (loader == null) {
+          return;
+        }
         long first = nextToRequest;
         nextToRequest += settings.microBatchRows();
-        inFlight.put(first, 1);
-        if (remote.isEmpty()) {
-          request(first, local, false);
-        } else {
-          request(first, remote.get(Math.floorMod(nextRemote++, remote.size())), true);
-        }
+        request(first, loader);
       }
     }
 
-    private void request(long first, ActorRef<DataLoader.Command> loader, boolean isRemote) {
+    /** Remote loaders while any are listed (round robin), else the local one; null when all are busy. */
+    private ActorRef<DataLoader.Command> nextLoader() {
+      if (remote.isEmpty()) {
+        return hasRoom(local) ? local : null;
+      }
+      for (int i = 0; i < remote.size(); i++) {
+        ActorRef<DataLoader.Command> r = remote.get(Math.floorMod(nextRemote++, remote.size()));
+        if (hasRoom(r)) {
+          return r;
+        }
+      }
+      return null;
+    }
+
+    private boolean hasRoom(ActorRef<DataLoader.Command> loader) {
+      return busy.getOrDefault(loader, 0) < PER_LOADER;
+    }
+
+    private void request(long first, ActorRef<DataLoader.Command> loader) {
       int rows = settings.microBatchRows();
+      inFlight.put(first, loader);
+      busy.merge(loader, 1, Integer::sum);
       ctx.ask(DataLoader.Rows.class, loader, settings.loadTimeout(),
           replyTo -> new DataLoader.Load(first, rows, replyTo),
-          (r, failure) -> new Loaded(first, isRemote, r, failure));
+          (r, failure) -> new Loaded(first, loader, r, failure));
     }
 
     private void publish() {
