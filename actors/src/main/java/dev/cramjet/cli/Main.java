@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     description = "Cramming a BERT-style masked language model on a fixed compute budget.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      DaemonCommand.class,
+      CtlCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -43,7 +43,7 @@ public final class RunSupervisor {
 
   private RunSupervisor() {}
 
-  public sealed interface Command permits Control, Poison, TrainerFinished, BudgetIsSpent, TrainerTerminated {}
+  public sealed interface Command permits Control, Poison, TrainerFinished, BudgetIsSpent, TrainerTerminated, Shutdown {}
 
   /** A control action, forwarded to the trainer while the run is live. */
   public record Control(ControlAction action, ActorRef<ControlReply> replyTo) implements Command {}
@@ -56,6 +56,11 @@ public final class RunSupervisor {
   private record BudgetIsSpent(BudgetKeeper.Spent spent) implements Command {}
 
   private enum TrainerTerminated implements Command { INSTANCE }
+
+  private enum Shutdown implements Command { INSTANCE }
+
+  /** How long an ended run lingers before it stops, so the control API can still answer the request that ended it. */
+  private static final Duration LINGER = Duration.ofMillis(500);
 
   /**
    * How the runtime is tuned (not part of the training recipe: none of it changes the parameters reached).
@@ -221,6 +226,16 @@ public final class RunSupervisor {
     if (listener != null) {
       listener.tell(f);
     }
-    return Behaviors.stopped();
+    return Behaviors.withTimers(timers -> {
+      timers.startSingleTimer(Shutdown.INSTANCE, LINGER);
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(Shutdown.INSTANCE, Behaviors::stopped)
+          .onMessage(Control.class, c -> {
+            c.replyTo().tell(ControlReply.conflict("the run has ended (" + f.phase() + ")", f.step()));
+            return Behaviors.same();
+          })
+          .onMessage(Command.class, c -> Behaviors.same())
+          .build();
+    });
   }
 }
