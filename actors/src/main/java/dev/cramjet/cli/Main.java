@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       CorpusCommand.class,
       PretrainCommand.class,
       DemoCommand.class,
+      DaemonCommand.class,
+      CtlCommand.class,
     })
 public final class Main implements Runnable {
 
