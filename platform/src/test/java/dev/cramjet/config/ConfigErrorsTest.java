@@ -69,6 +69,14 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void badBudgetAndScheduleAreCaughtWhenTheConfigIsRead() throws Exception {
+    String b = error("arch = tiny\ntrain { preset = cpu-short, budget = soon }\n");
+    assertTrue(b.contains("run.conf") && b.contains("budget") && b.contains("'soon'") && b.contains("500steps"), b);
+    String s = error("arch = tiny\ntrain { preset = cpu-short, schedule = zigzag }\n");
+    assertTrue(s.contains("schedule") && s.contains("zigzag") && s.contains("budget-triangle"), s);
+  }
+
+  @Test
   void badEnumListsTheChoices() throws Exception {
     String m = error("arch { preset = tiny, norm = sideways }\ntrain = cpu-short\n");
     assertTrue(m.contains("arch.norm") && m.contains("[pre, post]") && m.contains("sideways"), m);
