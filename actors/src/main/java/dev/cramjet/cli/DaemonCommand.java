@@ -1,26 +1,36 @@
 package dev.cramjet.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.RunPhase;
+import dev.cramjet.actors.cluster.ClusterNode;
+import dev.cramjet.actors.control.ControlApi;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.runtime.RunObserver;
+import dev.cramjet.actors.runtime.RunRows;
 import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
-import dev.cramjet.data.RowSource;
-import dev.cramjet.data.SyntheticRows;
-import dev.cramjet.util.BadInputException;
+import dev.cramjet.metrics.CramjetMetrics;
+import dev.cramjet.metrics.MetricsText;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cramjet daemon --config FILE}: trains in the actor runtime and serves the control API until the budget is
- * spent or a stop is asked for. Prints the API's URL and the token file's path (never the token).
+ * {@code cramjet daemon --config FILE}: trains in the actor runtime and serves the control API and {@code /metrics}
+ * until the budget is spent or a stop is asked for. Prints the API's URL and the token file's path (never the token).
+ * With {@code --cluster-port} the node also joins (or forms) a Pekko cluster, where {@code cramjet worker} nodes serve
+ * it rows.
  */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-    description = "Start the platform: actors, training and the control API (127.0.0.1 by default).")
+    description = "Start the platform: actors, training, the control API and /metrics (127.0.0.1 by default).")
 final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "run file or preset name under configs/run")
   String config;
@@ -40,20 +50,67 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--prefetch", description = "micro-batches loaded ahead (default ${DEFAULT-VALUE})")
   int prefetch = 8;
 
+  @Option(names = "--peak-flops",
+      description = "FLOP/s that MFU is measured against (a GPU's data-sheet peak). Default: measure this machine's.")
+  Double peakFlops;
+
+  @Option(names = "--cluster-port",
+      description = "join a Pekko cluster on this port (Artery; 0: any free port) so data workers can serve rows "
+          + "(default: daemon.cluster.port, or no cluster)")
+  Integer clusterPort;
+
+  @Option(names = "--cluster-host",
+      description = "address Artery binds and advertises (default: daemon.cluster.host or 127.0.0.1)")
+  String clusterHost;
+
+  @Option(names = "--seed-nodes",
+      description = "HOST:PORT,... of cluster nodes to join (default: daemon.cluster.seed-nodes, or form a new "
+          + "cluster with this node as its seed)")
+  String seedNodes;
+
   @Override
   public Integer call() throws Exception {
-    RunConfig cfg = RunConfig.load(config, overrides);
-    var resolved = cfg.resolved();
+    RunConfig asked = RunConfig.load(config, overrides);
+    var resolved = asked.resolved();
     String h = host != null ? host : resolved.hasPath("daemon.host") ? resolved.getString("daemon.host") : "127.0.0.1";
     int p = port != null ? port : resolved.hasPath("daemon.port") ? resolved.getInt("daemon.port") : 8077;
     String token = resolved.hasPath("daemon.token") ? resolved.getString("daemon.token") : null;
+    Integer cPort = clusterPort != null ? clusterPort
+        : resolved.hasPath("daemon.cluster.port") ? Integer.valueOf(resolved.getInt("daemon.cluster.port")) : null;
+    String cHost = clusterHost != null ? clusterHost
+        : resolved.hasPath("daemon.cluster.host") ? resolved.getString("daemon.cluster.host") : "127.0.0.1";
+    String seeds = seedNodes != null ? seedNodes
+        : resolved.hasPath("daemon.cluster.seed-nodes") ? resolved.getString("daemon.cluster.seed-nodes") : "";
+    var seedAddresses = ClusterNode.seeds(seeds);
+    if (cPort == null && !seedAddresses.isEmpty()) {
+      throw new dev.cramjet.util.BadInputException("--seed-nodes needs --cluster-port (the port this node listens on)");
+    }
+
+    RunRows rows = RunRows.open(asked);
+    if (rows.note() != null) {
+      System.err.println("cramjet daemon: " + rows.note());
+    }
+    RunConfig cfg = rows.config();
     Path runDir = cfg.outDir();
-    RunSupervisor.Spec spec = new RunSupervisor.Spec(cfg, rows(cfg), null, runDir,
-        resume == null ? null : CheckpointStore.resolve(resume), "none",
-        RunSupervisor.Tuning.defaults().withPrefetch(prefetch));
-    Daemon daemon = Daemon.start(spec, h, p, token, null);
-    System.err.println("cramjet daemon: control API at " + daemon.url() + " (token in "
-        + runDir.resolve(Daemon.TOKEN_FILE) + ")");
+    double peak = peakFlops != null ? peakFlops : PretrainCommand.measurePeak();
+    CramjetMetrics metrics = new CramjetMetrics();
+    RunSupervisor.Tuning tuning = RunSupervisor.Tuning.defaults().withPrefetch(prefetch)
+        .withEvalRows(rows.heldOut() == null ? 0 : (int) rows.heldOut().rows());
+    RunSupervisor.Spec spec = new RunSupervisor.Spec(cfg, rows.train(), rows.heldOut(), runDir,
+        resume == null ? null : CheckpointStore.resolve(resume), rows.vocabHash(), tuning, RunObserver.of(metrics),
+        peak);
+    Config pekko = cPort == null ? ConfigFactory.load() : ClusterNode.config(cHost, cPort, ClusterNode.TRAINER_ROLE);
+    Daemon daemon = Daemon.start(spec, h, p, token, api -> addMetrics(api, metrics), pekko);
+    System.err.println("cramjet daemon: control API and /metrics at " + daemon.url() + " (token in "
+        + runDir.resolve(Daemon.TOKEN_FILE) + "); training rows 0.." + (rows.firstHeldOut() - 1)
+        + (rows.heldOut() == null ? "" : ", held out for evaluation " + rows.firstHeldOut() + ".."
+            + (rows.firstHeldOut() + rows.heldOut().rows() - 1)));
+    if (cPort != null) {
+      ClusterNode.join(daemon.system(), seedAddresses);
+      System.err.println("cramjet daemon: cluster node at " + ClusterNode.hostPort(daemon.system())
+          + "; start workers with: cramjet worker --role data --config " + config + " --seed-nodes "
+          + ClusterNode.hostPort(daemon.system()));
+    }
     System.out.println(daemon.url());
     System.out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -71,11 +128,10 @@ final class DaemonCommand implements Callable<Integer> {
     return phase == RunPhase.FAILED ? Main.EXIT_FAILURE : 0;
   }
 
-  static RowSource rows(RunConfig cfg) {
-    if (!cfg.run().synthetic()) {
-      throw new BadInputException("run.shards = " + cfg.run().shards() + ": the daemon reads only the synthetic "
-          + "stream so far (run.shards = synthetic)");
-    }
-    return SyntheticRows.standard(cfg.arch().maxSeqLen(), cfg.arch().vocabSize(), cfg.train().seed());
+  /** {@code GET /metrics}: the Prometheus text format, behind the bearer token like every endpoint but /health. */
+  static void addMetrics(ControlApi api, CramjetMetrics metrics) {
+    var type = ContentTypes.parse(MetricsText.CONTENT_TYPE);
+    api.addGet("/metrics", true, request -> CompletableFuture.completedFuture(
+        HttpResponse.create().withEntity(type, MetricsText.render(metrics.registry()))));
   }
 }

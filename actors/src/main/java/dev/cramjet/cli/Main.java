@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DaemonCommand.class,
       CtlCommand.class,
+      WorkerCommand.class,
     })
 public final class Main implements Runnable {
 

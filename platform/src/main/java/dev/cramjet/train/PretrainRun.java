@@ -1,7 +1,6 @@
 package dev.cramjet.train;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cramjet.budget.Budget;
 import dev.cramjet.budget.BudgetClock;
 import dev.cramjet.budget.ClockState;
@@ -13,16 +12,11 @@ import dev.cramjet.data.RowSource;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.util.AtomicFiles;
 import dev.cramjet.util.BadInputException;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,8 +29,6 @@ import java.util.function.BooleanSupplier;
  * step) and {@code checkpoints/}.
  */
 public final class PretrainRun implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Receives what the run reports; the CLI prints it, tests collect it. */
   public interface Listener {
     default void onStart(StartInfo info) {}
@@ -150,7 +142,7 @@ public final class PretrainRun implements AutoCloseable {
     listener.onStart(new StartInfo(arch, params, params - embeddingParams, flopsPerToken, peakFlops, clock.budget(),
         tc.microBatch(), tc.batchSize(), resumedStep));
 
-    Path metricsFile = runDir.resolve("metrics.jsonl");
+    Path metricsFile = runDir.resolve(StepLogWriter.FILE_NAME);
     int seqLen = data.seqLen();
     int[] rowBuf = new int[seqLen];
     long step = resumedStep;
@@ -165,8 +157,7 @@ public final class PretrainRun implements AutoCloseable {
     long windowTokens = 0;
     boolean stoppedEarly = false;
 
-    try (BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (StepLogWriter metrics = new StepLogWriter(metricsFile)) {
       clock.start();
       while (!clock.isSpent()) {
         if (stop.getAsBoolean()) {
@@ -211,9 +202,7 @@ public final class PretrainRun implements AutoCloseable {
           StepLog log = new StepLog(step, clock.fraction(), clock.elapsedSeconds(), r.loss(), r.accuracy(), lr,
               r.rows(), r.gradNorm(), tokens, tps, peakFlops > 0 ? tps * flopsPerToken / peakFlops : Double.NaN,
               r.skipped());
-          metrics.write(JSON.writeValueAsString(toMap(log)));
-          metrics.newLine();
-          metrics.flush();
+          metrics.write(log);
           listener.onStep(log);
           windowStart = System.nanoTime();
           windowTokens = 0;
@@ -248,27 +237,6 @@ public final class PretrainRun implements AutoCloseable {
     Path folder = checkpoints.write(trainer.snapshot(state));
     listener.onCheckpoint(folder, (System.nanoTime() - start) / 1e9);
     return folder;
-  }
-
-  private static Map<String, Object> toMap(StepLog l) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("step", l.step());
-    m.put("t", l.t());
-    m.put("elapsed_seconds", l.elapsedSeconds());
-    m.put("loss", finite(l.loss()));
-    m.put("accuracy", l.accuracy());
-    m.put("lr", l.lr());
-    m.put("batch_rows", l.batchRows());
-    m.put("grad_norm", finite(l.gradNorm()));
-    m.put("tokens", l.tokens());
-    m.put("tokens_per_second", l.tokensPerSecond());
-    m.put("mfu", finite(l.mfu()));
-    m.put("skipped", l.skipped());
-    return m;
-  }
-
-  private static Object finite(double v) {
-    return Double.isFinite(v) ? v : String.valueOf(v); // JSON has no NaN
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.cramjet.actors.control;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.util.AtomicFiles;
@@ -50,10 +52,16 @@ public final class Daemon implements AutoCloseable {
    */
   public static Daemon start(RunSupervisor.Spec spec, String host, int port, String token,
       java.util.function.Consumer<ControlApi> extras) throws Exception {
+    return start(spec, host, port, token, extras, ConfigFactory.load());
+  }
+
+  /** As above, with the actor system's Pekko config (e.g. a cluster node's, see {@code ClusterNode}). */
+  public static Daemon start(RunSupervisor.Spec spec, String host, int port, String token,
+      java.util.function.Consumer<ControlApi> extras, Config pekko) throws Exception {
     RunSupervisor.validate(spec);
     StatusBoard board = new StatusBoard();
     ActorSystem<RunSupervisor.Command> system =
-        ActorSystem.create(RunSupervisor.create(spec, board, null), "cramjet");
+        ActorSystem.create(RunSupervisor.create(spec, board, null), "cramjet", pekko);
     try {
       String t = token != null ? token : TokenFile.generate();
       Path runDir = spec.runDir();

@@ -11,7 +11,11 @@ import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.checkpoint.Tensors;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.metrics.TrainingSnapshot;
+import dev.cramjet.train.Flops;
 import dev.cramjet.train.MaskedBatch;
+import dev.cramjet.train.PretrainRun;
+import dev.cramjet.train.StepLogWriter;
 import dev.cramjet.train.MlmTrainer;
 import dev.cramjet.train.StepPlan;
 import dev.cramjet.train.TrainConfig;
@@ -76,7 +80,23 @@ public final class Trainer {
    * @param resumeFrom a checkpoint folder to restore parameters and optimizer from, or null
    * @param vocabHash recorded in checkpoints
    */
-  public record Settings(RunConfig config, Path resumeFrom, String vocabHash, int seqLen) {}
+  public record Settings(RunConfig config, Path resumeFrom, String vocabHash, int seqLen, Reporting reporting) {
+    public Settings(RunConfig config, Path resumeFrom, String vocabHash, int seqLen) {
+      this(config, resumeFrom, vocabHash, seqLen, Reporting.NONE);
+    }
+  }
+
+  /**
+   * Where the trainer reports besides the status board.
+   *
+   * @param stepLog the run's {@code metrics.jsonl} (appended every {@code train.log-every} steps and at the end), or
+   *     null for none
+   * @param peakFlops FLOP/s that MFU is measured against, NaN when unknown
+   * @param observer told every step (metrics)
+   */
+  public record Reporting(Path stepLog, double peakFlops, RunObserver observer) {
+    public static final Reporting NONE = new Reporting(null, Double.NaN, RunObserver.NONE);
+  }
 
   /** The actors the trainer talks to; {@code evaluator} may be null (no evaluation). */
   public record Peers(ActorRef<BudgetKeeper.Command> budgetKeeper, ActorRef<BatchAssembler.Command> assembler,
@@ -122,6 +142,11 @@ public final class Trainer {
     private long timedSteps;
     private StatusBoard.Progress progress = StatusBoard.Progress.starting();
     private boolean released;
+    private final RunObserver observer;
+    private final StepLogWriter stepLog;
+    private final double flopsPerToken;
+    private long windowStart = System.nanoTime();
+    private long windowTokens;
 
     Loop(ActorContext<Command> ctx, Settings settings, BudgetClock clock, CheckpointStore store, Peers peers,
         StatusBoard board) throws Exception {
@@ -153,6 +178,19 @@ public final class Trainer {
         throw e;
       }
       this.trainer = t;
+      this.observer = settings.reporting().observer();
+      this.flopsPerToken = Flops.trainingPerToken(settings.config().arch(), tc.maskRate());
+      StepLogWriter log = null;
+      if (settings.reporting().stepLog() != null) {
+        try {
+          log = new StepLogWriter(settings.reporting().stepLog());
+        } catch (java.io.IOException e) {
+          t.close();
+          manager.close();
+          throw e;
+        }
+      }
+      this.stepLog = log;
       this.lastCheckpointStep = step;
       this.lastCheckpointUsed = clock.used();
       this.batchInbox = ctx.messageAdapter(MicroBatch.class, BatchArrived::new);
@@ -163,6 +201,7 @@ public final class Trainer {
       // Room for two full steps: the next step's batches are on their way while this one runs.
       peers.assembler().tell(new BatchAssembler.Demand(2 * plan.maxMicroBatches(), batchInbox));
       peers.budgetKeeper().tell(BudgetKeeper.Start.INSTANCE);
+      observer.onPaused(false);
       publish(RunPhase.TRAINING, "");
       scheduleStep();
       return training();
@@ -240,6 +279,7 @@ public final class Trainer {
       }
       if (waitStart >= 0) {
         long waited = now - waitStart;
+        observer.onDataWait(waited / 1e9);
         waitNanos += waited;
         if (timedSteps > 0) {
           steadyWaitNanos += waited; // the first fill of the pipeline is not a steady-state wait
@@ -273,7 +313,8 @@ public final class Trainer {
       double lr = plan.lrAt(t);
       long s0 = System.nanoTime();
       MlmTrainer.StepResult r = trainer.step(batches, lr);
-      stepNanos += System.nanoTime() - s0;
+      long took = System.nanoTime() - s0;
+      stepNanos += took;
       timedSteps++;
       long stepTokens = (long) r.rows() * settings.seqLen();
       step++;
@@ -296,9 +337,38 @@ public final class Trainer {
           r.gradNorm(), skipped, rollbacks, rowsConsumed, "");
       board.progress(progress);
       publishWait();
+      report(r, lr, stepTokens, took);
       if (step % tc.logEvery() == 0) {
         ctx.getLog().info("step {} loss {} lr {} rows {} data wait {}%", step, String.format("%.4f", r.loss()),
             String.format("%.3g", lr), r.rows(), String.format("%.2f", 100 * board.dataWait().ratio()));
+      }
+    }
+
+    /** Metrics every step; a line of {@code metrics.jsonl} every log-every steps and when the budget is spent. */
+    private void report(MlmTrainer.StepResult r, double lr, long stepTokens, long stepNanosTaken) {
+      windowTokens += stepTokens;
+      long now = System.nanoTime();
+      double secs = Math.max((now - windowStart) / 1e9, 1e-9);
+      double tps = windowTokens / secs;
+      double peak = settings.reporting().peakFlops();
+      double mfu = peak > 0 ? tps * flopsPerToken / peak : Double.NaN;
+      double t = clock.fraction();
+      double elapsed = clock.elapsedSeconds();
+      observer.onStep(new TrainingSnapshot(step, rowsConsumed, tokens, r.loss(), r.accuracy(), lr, r.rows(),
+          r.gradNorm(), tps, mfu, elapsed, TrainingSnapshot.remainingSeconds(plan.budget(), elapsed, t), t),
+          stepNanosTaken / 1e9);
+      observer.onQueueDepth(buffer.size() + board.dataSource().readyMicroBatches());
+      if (step % tc.logEvery() == 0 || clock.isSpent()) {
+        if (stepLog != null) {
+          try {
+            stepLog.write(new PretrainRun.StepLog(step, t, elapsed, r.loss(), r.accuracy(), lr, r.rows(),
+                r.gradNorm(), tokens, tps, mfu, r.skipped()));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot append to " + settings.reporting().stepLog(), e);
+          }
+        }
+        windowStart = now;
+        windowTokens = 0;
       }
     }
 
@@ -332,6 +402,7 @@ public final class Trainer {
         case PAUSE -> {
           peers.budgetKeeper().tell(BudgetKeeper.PauseClock.INSTANCE);
           waitStart = -1; // paused time is not data wait
+          observer.onPaused(true);
           publish(RunPhase.PAUSED, "");
           c.replyTo().tell(ControlReply.ok("paused after step " + step, step));
           return paused();
@@ -349,6 +420,9 @@ public final class Trainer {
         case PAUSE -> c.replyTo().tell(ControlReply.conflict("the run is already paused", step));
         case RESUME -> {
           peers.budgetKeeper().tell(BudgetKeeper.ResumeClock.INSTANCE);
+          observer.onPaused(false);
+          windowStart = System.nanoTime(); // paused time is not training throughput
+          windowTokens = 0;
           publish(RunPhase.TRAINING, "");
           c.replyTo().tell(ControlReply.ok("resumed at step " + step, step));
           scheduleStep();
@@ -468,6 +542,13 @@ public final class Trainer {
         return Behaviors.same();
       }
       released = true;
+      if (stepLog != null) {
+        try {
+          stepLog.close();
+        } catch (java.io.IOException e) {
+          ctx.getLog().warn("closing {}: {}", settings.reporting().stepLog(), e.toString());
+        }
+      }
       trainer.close();
       manager.close(); // all native memory of the model and optimizer
       return Behaviors.same();
