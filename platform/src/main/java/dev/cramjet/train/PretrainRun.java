@@ -11,7 +11,6 @@ import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.util.AtomicFiles;
-import dev.cramjet.util.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,14 +74,6 @@ public final class PretrainRun implements AutoCloseable {
   public PretrainRun(RunConfig config, RowSource data, Path runDir, Path resumeFrom, double peakFlops,
       String vocabHash, Listener listener) throws IOException {
     ArchConfig arch = config.arch();
-    if (data.seqLen() > arch.maxSeqLen()) {
-      throw new BadInputException("the data has rows of " + data.seqLen() + " tokens but arch '" + arch.name()
-          + "' covers at most " + arch.maxSeqLen() + " (arch.max-seq-len)");
-    }
-    if (data.vocabSize() > arch.vocabSize()) {
-      throw new BadInputException("the data uses a vocabulary of " + data.vocabSize() + " but arch '" + arch.name()
-          + "' has vocab-size " + arch.vocabSize());
-    }
     this.config = config;
     this.data = data;
     this.runDir = runDir;
@@ -94,11 +85,8 @@ public final class PretrainRun implements AutoCloseable {
     this.clock = new BudgetClock(plan.budget());
     this.masker = new MlmMasker(tc.maskRate(), data.seqLen(), data.vocabSize(), tc.seed());
     this.checkpoints = new CheckpointStore(runDir.resolve("checkpoints"), tc.keepCheckpoints());
-    Snapshot resume = null;
-    if (resumeFrom != null) {
-      resume = CheckpointStore.read(resumeFrom); // verified before anything is allocated or written
-      checkCompatible(resume.state(), resumeFrom);
-    }
+    Snapshot resume = resumeFrom == null ? null : CheckpointStore.read(resumeFrom); // verified before any write
+    RunChecks.validate(arch, data, resume == null ? null : resume.state(), resumeFrom);
     this.manager = NDManager.newBaseManager();
     this.trainer = new MlmTrainer(arch, tc, manager);
     if (resume != null) {
@@ -110,21 +98,6 @@ public final class PretrainRun implements AutoCloseable {
     }
     Files.createDirectories(runDir);
     AtomicFiles.writeString(runDir.resolve("config.conf"), config.render());
-  }
-
-  private void checkCompatible(CheckpointState s, Path from) {
-    ArchConfig mine = config.arch();
-    ArchConfig theirs = s.arch();
-    if (theirs.vocabSize() != mine.vocabSize() || theirs.hidden() != mine.hidden() || theirs.layers() != mine.layers()
-        || theirs.heads() != mine.heads() || theirs.intermediate() != mine.intermediate()
-        || theirs.ffn() != mine.ffn() || theirs.positions() != mine.positions()) {
-      throw new BadInputException(from + " holds a '" + theirs.name() + "' model (" + describe(theirs)
-          + ") but this run uses '" + mine.name() + "' (" + describe(mine) + "); resume with the same architecture");
-    }
-  }
-
-  private static String describe(ArchConfig a) {
-    return a.layers() + " layers, hidden " + a.hidden() + ", " + a.heads() + " heads, vocabulary " + a.vocabSize();
   }
 
   public MlmTrainer trainer() {
@@ -150,8 +123,7 @@ public final class PretrainRun implements AutoCloseable {
     long lastCheckpointStep = step;
     double lastCheckpointUsed = clock.used();
     double lastLoss = Double.NaN;
-    int badInARow = 0;
-    long skippedTotal = 0;
+    BadSteps bad = new BadSteps(tc.maxBadSteps());
     Path lastCheckpoint = null;
     long windowStart = System.nanoTime();
     long windowTokens = 0;
@@ -183,17 +155,14 @@ public final class PretrainRun implements AutoCloseable {
         tokens += stepTokens;
         windowTokens += stepTokens;
         clock.recordStep(stepTokens);
+        boolean rollBackDue = bad.record(r.skipped());
         if (r.skipped()) {
-          skippedTotal++;
-          badInARow++;
           listener.onMessage("step " + step + ": non-finite loss or gradient (loss " + r.loss() + ", grad norm "
-              + r.gradNorm() + "), update skipped (" + badInARow + " in a row)");
-          if (badInARow >= tc.maxBadSteps()) {
+              + r.gradNorm() + "), update skipped (" + (rollBackDue ? tc.maxBadSteps() : bad.inARow()) + " in a row)");
+          if (rollBackDue) {
             rollBack();
-            badInARow = 0;
           }
         } else {
-          badInARow = 0;
           lastLoss = r.loss();
         }
         if (step % tc.logEvery() == 0 || clock.isSpent()) {
@@ -216,7 +185,7 @@ public final class PretrainRun implements AutoCloseable {
       clock.pause();
     }
     lastCheckpoint = checkpoint(step, tokens, lastLoss);
-    return new Summary(step, tokens, clock.elapsedSeconds(), lastLoss, lastCheckpoint, stoppedEarly, skippedTotal);
+    return new Summary(step, tokens, clock.elapsedSeconds(), lastLoss, lastCheckpoint, stoppedEarly, bad.total());
   }
 
   /** After too many bad steps in a row: back to the last checkpoint's weights; the data moves on past the bad rows. */

@@ -8,9 +8,9 @@ import dev.cramjet.budget.BudgetClock;
 import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.train.RunChecks;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
-import dev.cramjet.model.ArchConfig;
 import dev.cramjet.train.MlmMasker;
 import dev.cramjet.train.StepLogWriter;
 import dev.cramjet.train.StepPlan;
@@ -117,26 +117,10 @@ public final class RunSupervisor {
    * same architecture. Throws {@link BadInputException} naming what to fix.
    */
   public static void validate(Spec spec) throws IOException {
-    ArchConfig arch = spec.config().arch();
-    RowSource data = spec.data();
-    if (data.seqLen() > arch.maxSeqLen()) {
-      throw new BadInputException("the data has rows of " + data.seqLen() + " tokens but arch '" + arch.name()
-          + "' covers at most " + arch.maxSeqLen() + " (arch.max-seq-len)");
-    }
-    if (data.vocabSize() > arch.vocabSize()) {
-      throw new BadInputException("the data uses a vocabulary of " + data.vocabSize() + " but arch '" + arch.name()
-          + "' has vocab-size " + arch.vocabSize());
-    }
-    if (spec.resumeFrom() != null) {
-      ArchConfig theirs = CheckpointStore.readState(spec.resumeFrom()).arch();
-      if (theirs.vocabSize() != arch.vocabSize() || theirs.hidden() != arch.hidden()
-          || theirs.layers() != arch.layers() || theirs.heads() != arch.heads()
-          || theirs.intermediate() != arch.intermediate()) {
-        throw new BadInputException(spec.resumeFrom() + " holds a '" + theirs.name() + "' model but this run uses '"
-            + arch.name() + "'; resume with the same architecture");
-      }
-    }
+    RunChecks.validate(spec.config().arch(), spec.data(),
+        spec.resumeFrom() == null ? null : CheckpointStore.readState(spec.resumeFrom()), spec.resumeFrom());
   }
+
 
   /**
    * @param board where the actors publish progress

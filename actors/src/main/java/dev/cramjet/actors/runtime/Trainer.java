@@ -16,6 +16,7 @@ import dev.cramjet.train.Flops;
 import dev.cramjet.train.MaskedBatch;
 import dev.cramjet.train.PretrainRun;
 import dev.cramjet.train.StepLogWriter;
+import dev.cramjet.train.BadSteps;
 import dev.cramjet.train.MlmTrainer;
 import dev.cramjet.train.StepPlan;
 import dev.cramjet.train.TrainConfig;
@@ -131,8 +132,7 @@ public final class Trainer {
     private long lastCheckpointStep;
     private double lastCheckpointUsed;
     private double lastLoss = Double.NaN;
-    private int badInARow;
-    private long skipped;
+    private final BadSteps bad;
     private long rollbacks;
     private boolean stepScheduled;
     private long waitStart = -1;
@@ -154,6 +154,7 @@ public final class Trainer {
       this.settings = settings;
       this.tc = settings.config().train();
       this.plan = new StepPlan(settings.config());
+      this.bad = new BadSteps(tc.maxBadSteps());
       this.clock = clock;
       this.store = store;
       this.peers = peers;
@@ -320,21 +321,18 @@ public final class Trainer {
       step++;
       tokens += stepTokens;
       clock.recordStep(stepTokens);
+      boolean rollBackDue = bad.record(r.skipped());
       if (r.skipped()) {
-        skipped++;
-        badInARow++;
         ctx.getLog().warn("step {}: non-finite loss or gradient (loss {}, grad norm {}), update skipped ({} in a row)",
-            step, r.loss(), r.gradNorm(), badInARow);
-        if (badInARow >= tc.maxBadSteps()) {
+            step, r.loss(), r.gradNorm(), rollBackDue ? tc.maxBadSteps() : bad.inARow());
+        if (rollBackDue) {
           rollBack();
-          badInARow = 0;
         }
       } else {
-        badInARow = 0;
         lastLoss = r.loss();
       }
       progress = new StatusBoard.Progress(RunPhase.TRAINING, step, tokens, r.loss(), r.accuracy(), lr, r.rows(),
-          r.gradNorm(), skipped, rollbacks, rowsConsumed, "");
+          r.gradNorm(), bad.total(), rollbacks, rowsConsumed, "");
       board.progress(progress);
       publishWait();
       report(r, lr, stepTokens, took);
