@@ -120,8 +120,7 @@ public final class PretrainRun implements AutoCloseable {
     int[] rowBuf = new int[seqLen];
     long step = resumedStep;
     long tokens = clock.tokens();
-    long lastCheckpointStep = step;
-    double lastCheckpointUsed = clock.used();
+    ClockState lastCheckpointClock = clock.snapshot();
     double lastLoss = Double.NaN;
     BadSteps bad = new BadSteps(tc.maxBadSteps());
     Path lastCheckpoint = null;
@@ -176,10 +175,9 @@ public final class PretrainRun implements AutoCloseable {
           windowStart = System.nanoTime();
           windowTokens = 0;
         }
-        if (plan.checkpointDue(step - lastCheckpointStep, clock.used() - lastCheckpointUsed) && !clock.isSpent()) {
+        if (plan.checkpointDue(lastCheckpointClock, clock.snapshot()) && !clock.isSpent()) {
           lastCheckpoint = checkpoint(step, tokens, lastLoss);
-          lastCheckpointStep = step;
-          lastCheckpointUsed = clock.used();
+          lastCheckpointClock = clock.snapshot();
         }
       }
       clock.pause();

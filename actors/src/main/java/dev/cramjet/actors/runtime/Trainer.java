@@ -7,6 +7,7 @@ import dev.cramjet.actors.ControlReply;
 import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.budget.BudgetClock;
+import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.checkpoint.Tensors;
@@ -129,8 +130,7 @@ public final class Trainer {
     private long step;
     private long tokens;
     private long rowsConsumed;
-    private long lastCheckpointStep;
-    private double lastCheckpointUsed;
+    private ClockState lastCheckpointClock;
     private double lastLoss = Double.NaN;
     private final BadSteps bad;
     private long rollbacks;
@@ -192,8 +192,7 @@ public final class Trainer {
         }
       }
       this.stepLog = log;
-      this.lastCheckpointStep = step;
-      this.lastCheckpointUsed = clock.used();
+      this.lastCheckpointClock = clock.snapshot();
       this.batchInbox = ctx.messageAdapter(MicroBatch.class, BatchArrived::new);
       this.evalInbox = ctx.messageAdapter(Evaluator.Result.class, EvalDone::new);
     }
@@ -293,7 +292,7 @@ public final class Trainer {
         ctx.getLog().error("training failed at step {}", step, e);
         return fail(e.getMessage() == null ? e.toString() : e.getMessage());
       }
-      if (plan.checkpointDue(step - lastCheckpointStep, clock.used() - lastCheckpointUsed) && !clock.isSpent()) {
+      if (plan.checkpointDue(lastCheckpointClock, clock.snapshot()) && !clock.isSpent()) {
         checkpoint(null, false);
       }
       scheduleStep();
@@ -472,8 +471,7 @@ public final class Trainer {
     private void checkpoint(ActorRef<ControlReply> requester, boolean last) {
       Snapshot s = trainer.snapshot(plan.checkpointState(step, tokens, rowsConsumed, clock.elapsedNanos(), lastLoss,
           settings.vocabHash()));
-      lastCheckpointStep = step;
-      lastCheckpointUsed = clock.used();
+      lastCheckpointClock = clock.snapshot();
       ctx.ask(Checkpointer.Written.class, peers.checkpointer(), CHECKPOINT_TIMEOUT,
           ref -> new Checkpointer.Write(s, ref), (w, err) -> new CheckpointDone(w, err, requester, last));
     }
