@@ -17,7 +17,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import picocli.CommandLine.Command;
@@ -27,10 +31,13 @@ import picocli.CommandLine.Option;
  * {@code cramjet daemon --config FILE}: trains in the actor runtime and serves the control API and {@code /metrics}
  * until the budget is spent or a stop is asked for. Prints the API's URL and the token file's path (never the token).
  * With {@code --cluster-port} the node also joins (or forms) a Pekko cluster, where {@code cramjet worker} nodes serve
- * it rows.
+ * it rows. Ctrl-C (SIGINT) and SIGTERM stop the run like {@code POST /stop}: the current step ends, the final
+ * checkpoint is written, and the process exits 0 (1 if that takes longer than three minutes).
  */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-    description = "Start the platform: actors, training, the control API and /metrics (127.0.0.1 by default).")
+    description = {"Start the platform: actors, training, the control API and /metrics (127.0.0.1 by default).",
+        "Ctrl-C or SIGTERM stops like `cramjet ctl stop`: the current step ends, the final checkpoint is written, "
+            + "exit 0 (exit 1 when that takes more than 3 minutes or the run failed)."})
 final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "run file or preset name under configs/run")
   String config;
@@ -113,19 +120,62 @@ final class DaemonCommand implements Callable<Integer> {
     }
     System.out.println(daemon.url());
     System.out.flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        daemon.close();
-      } catch (Exception e) {
-        // exiting anyway
-      }
-    }));
+    CountDownLatch reported = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(Main.EXIT_FAILURE);
+    Thread hook = new Thread(() -> stopOnSignal(daemon, reported, exitCode), "cramjet-daemon-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     daemon.whenTerminated().toCompletableFuture().get();
     daemon.close();
     RunPhase phase = daemon.board().progress().phase();
     System.err.println("cramjet daemon: run " + phase.name().toLowerCase(java.util.Locale.ROOT) + " at step "
         + daemon.board().progress().step());
-    return phase == RunPhase.FAILED ? Main.EXIT_FAILURE : 0;
+    int code = phase == RunPhase.FAILED ? Main.EXIT_FAILURE : 0;
+    exitCode.set(code);
+    reported.countDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // a signal is being handled: the hook ends the JVM with this exit code
+    }
+    return code;
+  }
+
+  /** How long Ctrl-C (SIGINT) or SIGTERM waits for the current step and the final checkpoint. */
+  static final Duration STOP_WAIT = Duration.ofMinutes(3);
+
+  /**
+   * The shutdown hook: SIGINT/SIGTERM stop the run as {@code POST /stop} does (current step, final checkpoint), then
+   * wait for {@link #call} to report, and end the JVM with the run's exit code (0 for a clean stop, not the
+   * signal's 130/143). After {@link #STOP_WAIT} without an end it gives up and exits 1.
+   */
+  private static void stopOnSignal(Daemon daemon, CountDownLatch reported, AtomicInteger exitCode) {
+    boolean running = !daemon.whenTerminated().toCompletableFuture().isDone();
+    if (running) {
+      System.err.println("cramjet daemon: stopping: finishing the current step and writing the final checkpoint ...");
+    }
+    Daemon.Stopped s = daemon.stopGracefully(STOP_WAIT);
+    if (running) {
+      System.err.println("cramjet daemon: " + s.message());
+    }
+    if (!s.ended()) {
+      System.err.println("cramjet daemon: giving up after " + STOP_WAIT.toSeconds() + " s; the newest checkpoint "
+          + "on disk is the one to resume from");
+      try {
+        daemon.close();
+      } catch (Exception e) {
+        // exiting anyway
+      }
+      System.err.flush();
+      Runtime.getRuntime().halt(Main.EXIT_FAILURE);
+    }
+    try {
+      reported.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(exitCode.get());
   }
 
   /** {@code GET /metrics}: the Prometheus text format, behind the bearer token like every endpoint but /health. */

@@ -106,6 +106,8 @@ class DaemonProcessTest {
       ControlClient.Answer stop = ctl.act(ControlAction.STOP);
       assertEquals(200, stop.status(), stop.body().toString());
       long stoppedAt = stop.body().path("step").asLong();
+      assertEquals("stopped after step " + stoppedAt + "; final checkpoint " + stop.body().path("checkpoint").asText(),
+          stop.body().path("message").asText());
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon exits after a stop");
       assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("daemon.err")));
       assertEquals(stoppedAt, CheckpointStore.readState(CheckpointStore.resolve(run)).step());

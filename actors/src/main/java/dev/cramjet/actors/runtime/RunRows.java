@@ -7,7 +7,7 @@ import dev.cramjet.util.BadInputException;
 
 /**
  * The rows of a daemon run, split in two explicit, disjoint ranges of the data that {@link RunData#open} finds
- * ({@code run.shards}: prepared shards or the synthetic stream): the training range is rows {@code [0, N - H)}, and the
+ * ({@code run.shards}: prepared shards or the synthetic stream; or {@code run.raw-text}, packed at start): the training range is rows {@code [0, N - H)}, and the
  * held-out range, evaluated and never trained on, is the last {@code H} rows {@code [N - H, N)}. The trainer's cursor
  * wraps within the training range, so a long run repeats training rows but never reaches held-out ones. A data worker
  * opens its rows through this class too, so it serves exactly the trainer's training range.
@@ -41,9 +41,13 @@ public record RunRows(RunConfig config, RowSource train, RowSource heldOut, long
     return asked / mb * mb;
   }
 
-  /** Opens the config's data and splits off {@link #heldOutRows} rows at its end. */
+  /**
+   * Opens the config's data ({@code run.raw-text} through the {@link TokenizerPrefetch} pool, else {@code run.shards})
+   * and splits off {@link #heldOutRows} rows at its end.
+   */
   public static RunRows open(RunConfig cfg) {
-    RunData data = RunData.open(cfg);
+    dev.cramjet.data.RawTextSettings raw = dev.cramjet.data.RawTextSettings.of(cfg);
+    RunData data = raw != null ? TokenizerPrefetch.runData(cfg, raw) : RunData.open(cfg);
     return split(data, heldOutRows(data.config()));
   }
 

@@ -487,7 +487,10 @@ public final class Trainer {
       if (d.requester() != null) {
         d.requester().tell(error != null
             ? new ControlReply(false, "checkpoint failed: " + error, step, null)
-            : new ControlReply(true, "checkpoint written", d.written().step(), d.written().folder().toString()));
+            : new ControlReply(true, d.last()
+                ? "stopped after step " + d.written().step() + "; final checkpoint " + d.written().folder()
+                : "checkpoint of step " + d.written().step() + " written to " + d.written().folder(),
+                d.written().step(), d.written().folder().toString()));
       }
       return Behaviors.same();
     }
