@@ -4,26 +4,17 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.cluster.ClusterNode;
-import dev.cramjet.actors.control.ControlApi;
 import dev.cramjet.actors.control.Daemon;
-import dev.cramjet.actors.runtime.RunObserver;
-import dev.cramjet.actors.runtime.RunRows;
-import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
-import dev.cramjet.metrics.CramjetMetrics;
-import dev.cramjet.metrics.MetricsText;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -93,25 +84,16 @@ final class DaemonCommand implements Callable<Integer> {
       throw new dev.cramjet.util.BadInputException("--seed-nodes needs --cluster-port (the port this node listens on)");
     }
 
-    RunRows rows = RunRows.open(asked);
-    if (rows.note() != null) {
-      System.err.println("cramjet daemon: " + rows.note());
-    }
-    RunConfig cfg = rows.config();
-    Path runDir = cfg.outDir();
-    double peak = peakFlops != null ? peakFlops : PretrainCommand.measurePeak();
-    CramjetMetrics metrics = new CramjetMetrics();
-    RunSupervisor.Tuning tuning = RunSupervisor.Tuning.defaults().withPrefetch(prefetch)
-        .withEvalRows(rows.heldOut() == null ? 0 : (int) rows.heldOut().rows());
-    RunSupervisor.Spec spec = new RunSupervisor.Spec(cfg, rows.train(), rows.heldOut(), runDir,
-        resume == null ? null : CheckpointStore.resolve(resume), rows.vocabHash(), tuning, RunObserver.of(metrics),
-        peak);
     Config pekko = cPort == null ? ConfigFactory.load() : ClusterNode.config(cHost, cPort, ClusterNode.TRAINER_ROLE);
-    Daemon daemon = Daemon.start(spec, h, p, token, api -> addMetrics(api, metrics), pekko);
+    double peak = peakFlops != null ? peakFlops : PretrainCommand.measurePeak();
+    PlatformLauncher.Launched launched = PlatformLauncher.launch(asked, h, p, token,
+        resume == null ? null : CheckpointStore.resolve(resume), prefetch, peak, pekko);
+    if (launched.rows().note() != null) {
+      System.err.println("cramjet daemon: " + launched.rows().note());
+    }
+    Daemon daemon = launched.daemon();
     System.err.println("cramjet daemon: control API and /metrics at " + daemon.url() + " (token in "
-        + runDir.resolve(Daemon.TOKEN_FILE) + "); training rows 0.." + (rows.firstHeldOut() - 1)
-        + (rows.heldOut() == null ? "" : ", held out for evaluation " + rows.firstHeldOut() + ".."
-            + (rows.firstHeldOut() + rows.heldOut().rows() - 1)));
+        + launched.runDir().resolve(Daemon.TOKEN_FILE) + "); " + launched.rowRanges());
     if (cPort != null) {
       ClusterNode.join(daemon.system(), seedAddresses);
       System.err.println("cramjet daemon: cluster node at " + ClusterNode.hostPort(daemon.system())
@@ -179,9 +161,5 @@ final class DaemonCommand implements Callable<Integer> {
   }
 
   /** {@code GET /metrics}: the Prometheus text format, behind the bearer token like every endpoint but /health. */
-  static void addMetrics(ControlApi api, CramjetMetrics metrics) {
-    var type = ContentTypes.parse(MetricsText.CONTENT_TYPE);
-    api.addGet("/metrics", true, request -> CompletableFuture.completedFuture(
-        HttpResponse.create().withEntity(type, MetricsText.render(metrics.registry()))));
-  }
+
 }
