@@ -1,5 +1,8 @@
 package dev.cramjet.cli;
 
+import dev.cramjet.actors.RunPhase;
+import dev.cramjet.actors.StatusBoard;
+import dev.cramjet.actors.control.Daemon;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.CorpusDocuments;
@@ -9,7 +12,6 @@ import dev.cramjet.data.DocumentCounts;
 import dev.cramjet.data.Manifest;
 import dev.cramjet.data.NpmRegistry;
 import dev.cramjet.data.PrepareConfig;
-import dev.cramjet.data.RunData;
 import dev.cramjet.text.Vocabulary;
 import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.text.WordPieceTrainer;
@@ -19,6 +21,7 @@ import dev.cramjet.util.Hashing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -136,27 +139,42 @@ public final class DemoCommand implements Callable<Integer> {
         d.filtered(), d.duplicate(), d.empty(), d.unreadable()));
     done("shards", t0);
 
-    phase(4, "pretrain");
+    phase(4, "platform");
     t0 = System.nanoTime();
     List<String> overrides = new ArrayList<>(sets);
     overrides.add("train.budget=\"" + budget + "\"");
     overrides.add("run.shards=\"" + shards.toAbsolutePath() + "\"");
     overrides.add("run.out=\"" + run + "\"");
-    RunData data = RunData.open(RunConfig.load(config, overrides));
+    RunConfig asked = RunConfig.load(config, overrides);
     Path resumeFrom = resume != null && new CheckpointStore(run.resolve("checkpoints"), 1).latest().isPresent()
         ? CheckpointStore.resolve(run) : null;
-    PretrainRun.Summary summary;
-    try (CleanStop stop = new CleanStop(progress);
-        PretrainRun pretrain = new PretrainRun(data.config(), data.rows(), run, resumeFrom,
-            PretrainCommand.measurePeak(), data.vocabHash(), new PretrainCommand.Printer(progress, System.err))) {
-      summary = pretrain.run(stop::requested);
-    }
-    progress.done();
-    done("pretrain", t0);
+    // The demo shows its own progress bar; the trainer's per-step log lines would break it up.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.cramjet.actors"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    PlatformLauncher.Launched platform = PlatformLauncher.launch(asked, "127.0.0.1", 0, null, resumeFrom, 8,
+        PretrainCommand.measurePeak(), com.typesafe.config.ConfigFactory.load());
+    Daemon daemon = platform.daemon();
+    progress.line("platform running in this process: actors, control API and metrics");
+    progress.line("  control API  " + daemon.url() + "   (token in " + run.resolve(Daemon.TOKEN_FILE) + ")");
+    progress.line("  metrics      " + daemon.url() + "/metrics   (same bearer token; Prometheus: "
+        + "dashboards/README.md)");
+    progress.line("  try:         bin/cramjet ctl status --run " + run + "   (also pause, resume, evaluate, checkpoint)");
+    progress.line("  data:        " + platform.rowRanges());
+    done("platform", t0);
 
-    phase(5, "report");
+    phase(5, "pretrain");
     t0 = System.nanoTime();
-    DemoReport.Inputs report = new DemoReport.Inputs(data.config(), fetched, tokDir, tokenizer, manifest, summary,
+    PretrainRun.Summary summary = train(platform, progress, resumeFrom != null);
+    done("pretrain", t0);
+    if (summary.stoppedEarly()) {
+      System.out.println("stopped at step " + summary.steps() + " with a checkpoint; continue with: "
+          + "bin/cramjet demo --resume " + run);
+      return 0;
+    }
+
+    phase(7, "report");
+    t0 = System.nanoTime();
+    DemoReport.Inputs report = new DemoReport.Inputs(platform.config(), fetched, tokDir, tokenizer, manifest, summary,
         phaseSeconds, run);
     done("report", t0);
     DemoReport.write(report);
@@ -164,10 +182,62 @@ public final class DemoCommand implements Callable<Integer> {
         summary.steps(), Progress.si(summary.tokens()));
     System.out.println("report:     " + run.resolve("report.md") + " and " + run.resolve("report.html"));
     System.out.println("checkpoint: " + summary.lastCheckpoint());
-    if (summary.stoppedEarly()) {
-      System.out.println("stopped early; continue with: bin/cramjet demo --resume " + run);
-    }
     return 0;
+  }
+
+  /**
+   * Waits for the in-process run to end, drawing its progress from the status board. Ctrl-C stops it as
+   * {@code ctl stop} does: the step in progress finishes and the final checkpoint is written.
+   */
+  private PretrainRun.Summary train(PlatformLauncher.Launched platform, Progress progress, boolean resumed)
+      throws Exception {
+    Daemon daemon = platform.daemon();
+    StatusBoard board = daemon.board();
+    boolean stopped = false;
+    try (CleanStop stop = new CleanStop(progress)) {
+      long lastTokens = -1;
+      long lastNanos = System.nanoTime();
+      double tokensPerSecond = 0;
+      while (!daemon.whenTerminated().toCompletableFuture().isDone()) {
+        if (stop.requested() && !stopped) {
+          stopped = true;
+          Daemon.Stopped s = daemon.stopGracefully(Duration.ofMinutes(3));
+          progress.line(s.message());
+          break;
+        }
+        StatusBoard.Progress p = board.progress();
+        StatusBoard.BudgetView b = board.budget();
+        long now = System.nanoTime();
+        if (lastTokens >= 0 && now - lastNanos > 2_000_000_000L) {
+          tokensPerSecond = (p.tokens() - lastTokens) / ((now - lastNanos) / 1e9);
+          lastTokens = p.tokens();
+          lastNanos = now;
+        } else if (lastTokens < 0) {
+          lastTokens = p.tokens();
+        }
+        if (p.step() > 0) {
+          progress.update(b == null ? 0 : b.fraction(), String.format(Locale.ROOT,
+              "step %d  loss %.4f  acc %.3f  lr %.2e  batch %d  %s tok/s  %s%s", p.step(), p.loss(), p.accuracy(),
+              p.lr(), p.batchRows(), Progress.si(tokensPerSecond),
+              b == null ? "" : Progress.duration(b.elapsedSeconds()) + " of " + b.budget(),
+              p.phase() == RunPhase.PAUSED ? "  (paused)" : ""));
+        } else {
+          progress.status(resumed ? "resuming ..." : "starting ...");
+        }
+        Thread.sleep(500);
+      }
+      daemon.whenTerminated().toCompletableFuture().get();
+      daemon.close();
+    }
+    progress.done();
+    StatusBoard.Progress p = board.progress();
+    if (p.phase() == RunPhase.FAILED) {
+      throw new IllegalStateException("pretraining failed at step " + p.step() + ": " + p.message());
+    }
+    StatusBoard.CheckpointInfo ckpt = board.lastCheckpoint();
+    StatusBoard.BudgetView b = board.budget();
+    return new PretrainRun.Summary(p.step(), p.tokens(), b == null ? 0 : b.elapsedSeconds(), p.loss(),
+        ckpt == null ? null : Path.of(ckpt.folder()), stopped, p.skippedSteps());
   }
 
   private Path runFolder() throws IOException {
@@ -206,7 +276,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private void phase(int n, String name) {
-    System.err.printf(Locale.ROOT, "%n== [%d/5] %s ==%n", n, name);
+    System.err.printf(Locale.ROOT, "%n== [%d/7] %s ==%n", n, name);
   }
 
   private void done(String name, long startNanos) {
