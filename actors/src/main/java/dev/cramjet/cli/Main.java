@@ -14,6 +14,11 @@ import picocli.CommandLine.Command;
     description = "Cramming a BERT-style masked language model on a fixed compute budget.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      TokenizerCommand.class,
+      TokenizeCommand.class,
+      BenchCommand.class,
+      DataCommand.class,
+      CorpusCommand.class,
     })
 public final class Main implements Runnable {
 

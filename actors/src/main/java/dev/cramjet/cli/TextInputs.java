@@ -1,0 +1,112 @@
+package dev.cramjet.cli;
+
+import dev.cramjet.util.BadInputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.stream.Stream;
+
+/**
+ * The raw text the tokenizer commands read: lines of {@code .txt} files, given directly or found in folders
+ * (recursively, in sorted order); invalid UTF-8 is replaced. A stand-in until the corpus readers of the data package
+ * take over, which is why the commands reach text only through {@link #lines}.
+ */
+final class TextInputs {
+  private TextInputs() {}
+
+  /** The files behind {@code paths}, in order. */
+  static List<Path> files(List<Path> paths) {
+    List<Path> files = new ArrayList<>();
+    for (Path p : paths) {
+      if (Files.isRegularFile(p)) {
+        files.add(p);
+      } else if (Files.isDirectory(p)) {
+        try (Stream<Path> s = Files.walk(p)) {
+          s.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".txt"))
+              .sorted()
+              .forEach(files::add);
+        } catch (IOException e) {
+          throw new BadInputException(p + ": cannot list folder: " + e.getMessage(), e);
+        }
+      } else {
+        throw new BadInputException(p + ": input not found (expected a .txt file or a folder of them)");
+      }
+    }
+    if (files.isEmpty()) {
+      throw new BadInputException("no .txt files found in " + paths);
+    }
+    return files;
+  }
+
+  /** Every line of every file of {@code paths}, streamed. */
+  static Iterator<String> lines(List<Path> paths) {
+    List<Path> files = files(paths);
+    return new Iterator<>() {
+      private int next;
+      private BufferedReader reader;
+      private String line;
+
+      @Override
+      public boolean hasNext() {
+        try {
+          while (line == null) {
+            if (reader == null) {
+              if (next == files.size()) {
+                return false;
+              }
+              reader = open(files.get(next++));
+            }
+            line = reader.readLine();
+            if (line == null) {
+              reader.close();
+              reader = null;
+            }
+          }
+          return true;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public String next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        String l = line;
+        line = null;
+        return l;
+      }
+    };
+  }
+
+  /** All lines of one file, held in memory. */
+  static List<String> readAll(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException(file + ": input file not found");
+    }
+    List<String> out = new ArrayList<>();
+    lines(List.of(file)).forEachRemaining(out::add);
+    return out;
+  }
+
+  static BufferedReader open(Path file) throws IOException {
+    return new BufferedReader(
+        new InputStreamReader(
+            Files.newInputStream(file),
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)),
+        1 << 16);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.cramjet.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cramjet.text.Vocabulary;
+import dev.cramjet.text.WordPieceTokenizer;
+import dev.cramjet.text.WordPieceTrainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cramjet tokenizer train}: learns a WordPiece vocabulary and writes vocab.txt and tokenizer.json. */
+@Command(
+    name = "tokenizer",
+    description = "Tokenizer tools.",
+    mixinStandardHelpOptions = true,
+    subcommands = {TokenizerCommand.Train.class})
+public final class TokenizerCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** {@code tokenizer train --input PATH... --vocab-size N --out DIR}. */
+  @Command(name = "train", description = "Train a WordPiece vocabulary on raw text.", mixinStandardHelpOptions = true)
+  static final class Train implements Callable<Integer> {
+    private static final long LOG_EVERY_CHARS = 50_000_000;
+
+    @Option(names = "--input", required = true, arity = "1..*", description = ".txt files or folders of them")
+    List<Path> inputs;
+
+    @Option(names = "--vocab-size", defaultValue = "32768", description = "vocabulary size (default ${DEFAULT-VALUE})")
+    int vocabSize;
+
+    @Option(names = "--out", required = true, description = "folder for vocab.txt and tokenizer.json")
+    Path out;
+
+    @Option(names = "--threads", defaultValue = "1", description = "word-counting threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(
+        names = "--max-words",
+        defaultValue = "1000000",
+        description = "bound on distinct words counted (default ${DEFAULT-VALUE})")
+    int maxWords;
+
+    @Option(names = "--json", description = "print one JSON object with the result")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      WordPieceTrainer.Options options =
+          WordPieceTrainer.Options.defaults().withVocabSize(vocabSize).withThreads(threads).withMaxDistinctWords(maxWords);
+      long start = System.nanoTime();
+      boolean terminal = System.console() != null;
+      long[] lastLogged = {0};
+      Vocabulary vocab =
+          new WordPieceTrainer(options)
+              .train(
+                  TextInputs.lines(inputs),
+                  chars -> {
+                    // Progress goes to stderr so that --json leaves stdout to the one result object.
+                    if (terminal) {
+                      System.err.printf("\rcounting words: %.1f M chars", chars / 1e6);
+                    } else if (chars - lastLogged[0] >= LOG_EVERY_CHARS) {
+                      lastLogged[0] = chars;
+                      System.err.printf("counting words: %.1f M chars%n", chars / 1e6);
+                    }
+                  });
+      if (terminal) {
+        System.err.println();
+      }
+      WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocab);
+      tokenizer.save(out);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (json) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        o.put("vocab_size", vocab.size());
+        o.put("vocab_hash", tokenizer.vocabHash());
+        o.put("seconds", seconds);
+        o.put("out", out.toString());
+        System.out.println(m.writeValueAsString(o));
+      } else {
+        System.out.printf(
+            "wrote %s and %s: %d tokens, sha256 %s, %.1f s%n",
+            out.resolve(WordPieceTokenizer.VOCAB_FILE),
+            out.resolve(WordPieceTokenizer.HF_FILE),
+            vocab.size(),
+            tokenizer.vocabHash(),
+            seconds);
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,324 @@
+package dev.cramjet.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cramjet.text.TextEncoder;
+import dev.cramjet.util.BadInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raw text to shards: reads the corpus ({@link CorpusReader}), tokenizes documents in batches on a thread pool,
+ * then, in corpus order on the calling thread: exact dedup, compression filter, optional span dedup, packing
+ * ({@link RowPacker}), ordering (curriculum or shuffle, spilled to temporary files) and shard writing, ending with
+ * {@code manifest.json}. The output is the same for any thread count. Memory is bounded: a few batches of text in
+ * flight, small per-bucket buffers, and the dedup hash sets capped at {@value #MAX_DEDUP_ENTRIES} entries each.
+ *
+ * <p>Everything is written into {@code OUT.partial} beside the output folder and renamed to {@code OUT} at the end,
+ * so an interrupted run leaves no half-written dataset. It does not train a tokenizer.
+ */
+public final class DataPreparer {
+  private static final Logger LOG = LoggerFactory.getLogger(DataPreparer.class);
+  static final int MAX_DEDUP_ENTRIES = 24 << 20;
+  private static final int BATCH_CHARS = 1 << 18;
+  private static final int BATCH_DOCS = 2048;
+  private static final long SHUFFLE_BUCKET_BYTES = 64L << 20;
+
+  /** Told how far preparation got, every half second or so, and once at the end of reading. */
+  public interface Progress {
+    void update(long diskBytesRead, long diskBytesTotal, long rawBytes, long documents, long rows);
+  }
+
+  private final PrepareConfig config;
+  private final TextEncoder encoder;
+  private final String tokenizerHash;
+
+  public DataPreparer(PrepareConfig config, TextEncoder encoder, String tokenizerHash) {
+    this.config = config;
+    this.encoder = encoder;
+    this.tokenizerHash = tokenizerHash;
+  }
+
+  /** One document after the worker: its tokens (null when blank), characters and dedup hash. */
+  private record Encoded(int[] tokens, long chars, long hash) {}
+
+  /**
+   * Prepares the corpus into {@code outDir}, which must not exist or be empty. Inputs that are relative resolve
+   * against {@code inputBase}.
+   */
+  public Manifest prepare(Path inputBase, Path outDir, Progress progress) {
+    long started = System.nanoTime();
+    outDir = outDir.toAbsolutePath().normalize();
+    checkOutput(outDir);
+    CorpusFiles.Resolved inputs = CorpusFiles.resolve(config.inputs(), inputBase);
+    long diskTotal = 0;
+    for (Path f : inputs.files()) diskTotal += sizeOf(f);
+    Path work = outDir.resolveSibling(outDir.getFileName() + ".partial");
+    deleteTree(work);
+    try {
+      return build(inputs, diskTotal, outDir, work, progress, started);
+    } catch (RuntimeException | Error e) {
+      try {
+        deleteTree(work);
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private Manifest build(
+      CorpusFiles.Resolved inputs, long diskTotal, Path outDir, Path work, Progress progress, long started) {
+    Path temp = work.resolve("tmp");
+    try {
+      Files.createDirectories(temp);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + temp, e);
+    }
+    int tokenBytes = ShardHeader.tokenBytesFor(encoder.vocabSize());
+    Run run = new Run(work, temp, tokenBytes, diskTotal, progress);
+    CorpusReader.Stats stats;
+    try {
+      stats = run.read(inputs);
+    } finally {
+      run.shutdown();
+    }
+    long read = run.kept + run.filtered + run.duplicate + run.empty + run.unreadable;
+    DocumentCounts counts =
+        new DocumentCounts(read, run.kept, run.filtered, run.duplicate, run.empty, run.unreadable);
+    if (run.kept == 0) {
+      throw new BadInputException(
+          "corpus " + config.inputs() + " gave no usable documents: " + counts
+              + " (check the compression-cutoff and the inputs)");
+    }
+    int dropped = run.packer.finish();
+    List<ShardInfo> shards;
+    try (ShardSetWriter writer = new ShardSetWriter(work, encoder.vocabSize(), config.seqLen(), config.shardRows())) {
+      run.order.drainTo(writer);
+      shards = writer.finish();
+    } finally {
+      run.order.close();
+    }
+    deleteTree(temp);
+    if (run.exactSeen != null && run.exactSeen.saturated()) {
+      LOG.warn("exact dedup remembered only the first {} documents; later duplicates may remain", MAX_DEDUP_ENTRIES);
+    }
+    Manifest manifest =
+        new Manifest(
+            Manifest.FORMAT,
+            ShardHeader.VERSION,
+            config.seqLen(),
+            encoder.vocabSize(),
+            tokenBytes,
+            config.order().name().toLowerCase(java.util.Locale.ROOT),
+            stats.sources(),
+            stats.skipped(),
+            counts,
+            stats.rawBytes(),
+            run.characters,
+            stats.invalidUtf8Replaced(),
+            run.packer.tokens(),
+            run.span == null ? 0 : run.span.droppedTokens(),
+            run.packer.rows(),
+            dropped,
+            tokenizerHash,
+            configHash(config),
+            config.hashedSettings(),
+            shards,
+            (System.nanoTime() - started) / 1e9);
+    manifest.write(work);
+    try {
+      if (Files.isDirectory(outDir)) Files.delete(outDir); // checked empty above
+      Files.move(work, outDir, StandardCopyOption.ATOMIC_MOVE);
+      Fsync.directory(outDir.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move " + work + " to " + outDir, e);
+    }
+    return manifest;
+  }
+
+  /** SHA-256 of the settings that decide the output (see {@link PrepareConfig#hashedSettings()}). */
+  public static String configHash(PrepareConfig config) {
+    try {
+      return Hashing.sha256(Manifest.JSON.writeValueAsString(config.hashedSettings()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The state of one preparation. */
+  private final class Run implements CorpusReader.Sink {
+    final ExecutorService pool;
+    final ArrayDeque<Future<List<Encoded>>> inFlight = new ArrayDeque<>();
+    final RowOrder order;
+    final RowPacker packer;
+    final LongHashSet exactSeen;
+    final SpanDeduplicator span;
+    final long diskTotal;
+    final Progress progress;
+    CorpusReader reader;
+    List<String> batch = new ArrayList<>();
+    long batchChars;
+    long kept, filtered, duplicate, empty, unreadable, characters;
+    long lastReport = System.nanoTime();
+
+    Run(Path work, Path temp, int tokenBytes, long diskTotal, Progress progress) {
+      this.pool =
+          Executors.newFixedThreadPool(
+              config.threads(),
+              r -> {
+                Thread t = new Thread(r, "cramjet-prepare");
+                t.setDaemon(true);
+                return t;
+              });
+      this.order =
+          config.order() == PrepareConfig.Order.CURRICULUM
+              ? new CurriculumOrder(temp, config.seqLen(), tokenBytes, encoder.idOf("."))
+              : new ShuffleOrder(temp, config.seqLen(), tokenBytes, config.seed(), SHUFFLE_BUCKET_BYTES);
+      if (config.order() == PrepareConfig.Order.CURRICULUM && encoder.idOf(".") < 0) {
+        LOG.warn("the vocabulary has no \".\" token: the curriculum keeps corpus order");
+      }
+      this.packer = new RowPacker(config.seqLen(), order);
+      this.exactSeen = config.dedup() == PrepareConfig.Dedup.EXACT ? new LongHashSet(MAX_DEDUP_ENTRIES) : null;
+      this.span = config.spanDedup() ? new SpanDeduplicator(config.spanWindow(), MAX_DEDUP_ENTRIES) : null;
+      this.diskTotal = diskTotal;
+      this.progress = progress;
+    }
+
+    CorpusReader.Stats read(CorpusFiles.Resolved inputs) {
+      reader = new CorpusReader(config.maxLineBytes(), config.maxDocumentChars());
+      CorpusReader.Stats stats = reader.read(inputs, this);
+      submit();
+      while (!inFlight.isEmpty()) consume(inFlight.poll());
+      report(stats.rawBytes());
+      return stats;
+    }
+
+    @Override
+    public void document(String text) {
+      batch.add(text);
+      batchChars += text.length();
+      if (batchChars >= BATCH_CHARS || batch.size() >= BATCH_DOCS) submit();
+    }
+
+    @Override
+    public void unreadable(String where, String why) {
+      unreadable++;
+    }
+
+    private void submit() {
+      if (batch.isEmpty()) return;
+      List<String> docs = batch;
+      batch = new ArrayList<>();
+      batchChars = 0;
+      boolean hash = exactSeen != null;
+      inFlight.add(pool.submit(() -> encodeAll(docs, hash)));
+      while (inFlight.size() > 2 * config.threads()) consume(inFlight.poll());
+      if (progress != null && System.nanoTime() - lastReport > 500_000_000L) report(-1);
+    }
+
+    private void report(long rawBytes) {
+      lastReport = System.nanoTime();
+      if (progress != null) {
+        progress.update(reader.diskBytesRead(), diskTotal, rawBytes,
+            kept + filtered + duplicate + empty + unreadable, packer.rows());
+      }
+    }
+
+    private void consume(Future<List<Encoded>> future) {
+      List<Encoded> docs;
+      try {
+        docs = future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while preparing data", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) throw re;
+        throw new IllegalStateException("tokenization failed", e.getCause());
+      }
+      for (Encoded d : docs) {
+        characters += d.chars();
+        if (d.tokens() == null || d.tokens().length == 0) {
+          empty++;
+        } else if (exactSeen != null && !exactSeen.add(d.hash())) {
+          duplicate++;
+        } else if (!(d.tokens().length < config.compressionCutoff() * d.chars())) {
+          filtered++;
+        } else {
+          int[] tokens = span == null ? d.tokens() : span.filter(d.tokens());
+          if (tokens.length == 0) {
+            duplicate++;
+          } else {
+            kept++;
+            packer.add(tokens);
+          }
+        }
+      }
+    }
+
+    void shutdown() {
+      pool.shutdownNow();
+    }
+  }
+
+  private List<Encoded> encodeAll(List<String> docs, boolean hash) {
+    List<Encoded> out = new ArrayList<>(docs.size());
+    for (String text : docs) {
+      long chars = text.codePointCount(0, text.length());
+      if (text.isBlank()) {
+        out.add(new Encoded(null, chars, 0));
+      } else {
+        out.add(new Encoded(encoder.encode(text), chars, hash ? Hashing.normalizedTextHash(text) : 0));
+      }
+    }
+    return out;
+  }
+
+  private static void checkOutput(Path outDir) {
+    if (Files.isRegularFile(outDir)) throw new BadInputException("output " + outDir + " is a file, expected a folder");
+    if (Files.isDirectory(outDir)) {
+      try (Stream<Path> s = Files.list(outDir)) {
+        if (s.findAny().isPresent()) {
+          throw new BadInputException("output folder " + outDir + " is not empty; remove it or choose another --out");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    try {
+      Files.createDirectories(outDir.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + outDir.getParent(), e);
+    }
+  }
+
+  private static long sizeOf(Path f) {
+    try {
+      return Files.size(f);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}
