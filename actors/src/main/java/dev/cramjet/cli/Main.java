@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       DataCommand.class,
       CorpusCommand.class,
+      GlueCommand.class,
+      PredictCommand.class,
+      ExportCommand.class,
     })
 public final class Main implements Runnable {
 
