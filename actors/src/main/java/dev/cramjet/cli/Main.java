@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       GlueCommand.class,
       PredictCommand.class,
       ExportCommand.class,
+      SuiteCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -59,11 +59,13 @@ public final class FillMask {
           .reshape(ids.length, model.arch().hidden()); // (T, H)
       NDArray atMasks = states.get(new NDIndex("{}", scope.create(positions))); // (M, H)
       NDArray probs = model.mlmLogits(atMasks).softmax(-1).toType(DataType.FLOAT32, false); // (M, V)
-      int k = (int) Math.min(topK, probs.getShape().get(1));
+      // The model's vocabulary may be larger than the tokenizer's (padded); ids the tokenizer lacks are never shown.
+      int limit = (int) Math.min(tokenizer.vocabSize(), probs.getShape().get(1));
+      int k = Math.min(topK, limit);
       for (int m = 0; m < positions.length; m++) {
         float[] p = probs.get(m).toFloatArray();
         List<Candidate> cands = new ArrayList<>();
-        for (int id : topIndices(p, k)) {
+        for (int id : topIndices(p, limit, k)) {
           cands.add(new Candidate(tokenOf.apply(id), id, p[id]));
         }
         out.add(new Prediction((int) positions[m], cands));
@@ -92,9 +94,9 @@ public final class FillMask {
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private static int[] topIndices(float[] p, int k) {
-    Integer[] idx = new Integer[p.length];
-    for (int i = 0; i < p.length; i++) {
+  private static int[] topIndices(float[] p, int limit, int k) {
+    Integer[] idx = new Integer[limit];
+    for (int i = 0; i < limit; i++) {
       idx[i] = i;
     }
     java.util.Arrays.sort(idx, (a, b) -> Float.compare(p[b], p[a]));
