@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = "Export a checkpoint: model.safetensors, config.json, vocab.txt and tokenizer.json.")
 public final class ExportCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "checkpoint folder, or a run folder (newest checkpoint)")
+  @Option(names = "--checkpoint", required = true,
+      description = "checkpoint folder, or a run folder (newest checkpoint)")
   Path checkpoint;
 
   @Option(names = "--tokenizer", description = "tokenizer folder (default: found beside the checkpoint)")

@@ -24,21 +24,26 @@ import picocli.CommandLine.Option;
  * Progress goes to stderr, one line per task and epoch.
  */
 @Command(name = "glue", mixinStandardHelpOptions = true,
-    description = "Fine-tune and score a checkpoint on GLUE (or the offline stand-in suite); writes report.json and report.md.")
+    description = "Fine-tune and score a checkpoint on GLUE (or the offline stand-in suite);"
+        + " writes report.json and report.md.")
 public final class GlueCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "checkpoint folder, or a run folder (newest checkpoint)")
+  @Option(names = "--checkpoint", required = true,
+      description = "checkpoint folder, or a run folder (newest checkpoint)")
   Path checkpoint;
 
-  @Option(names = "--data", required = true, description = "GLUE folder (CoLA/, SST-2/, ...) or a stand-in suite folder")
+  @Option(names = "--data", required = true,
+      description = "GLUE folder (CoLA/, SST-2/, ...) or a stand-in suite folder")
   Path data;
 
   @Option(names = "--tasks", split = ",", description = "tasks to run (default: all present, WNLI excepted)")
   List<String> tasks = new ArrayList<>();
 
-  @Option(names = "--seeds", defaultValue = "1", description = "fine-tuning seeds 1..N; scores are medians (default ${DEFAULT-VALUE})")
+  @Option(names = "--seeds", defaultValue = "1",
+      description = "fine-tuning seeds 1..N; scores are medians (default ${DEFAULT-VALUE})")
   int seeds;
 
-  @Option(names = "--protocol", defaultValue = "crammed", description = "preset under configs/eval or a .conf file (default ${DEFAULT-VALUE}; or bert-original)")
+  @Option(names = "--protocol", defaultValue = "crammed",
+      description = "preset under configs/eval or a .conf file (default ${DEFAULT-VALUE}; or bert-original)")
   String protocol;
 
   @Option(names = "--epochs", description = "override the protocol's epochs (quick checks only)")
@@ -47,13 +52,14 @@ public final class GlueCommand implements Callable<Integer> {
   @Option(names = "--tokenizer", description = "tokenizer folder (default: found beside the checkpoint)")
   Path tokenizer;
 
-  @Option(names = "--out", description = "report folder (default: CHECKPOINT/eval-<suite>)")
+  @Option(names = "--out", description = "report folder (default: eval-glue/ or eval-suite/ in the checkpoint folder)")
   Path out;
 
   @Option(names = "--skip-bad-rows", description = "skip malformed TSV rows (counted in the report) instead of failing")
   boolean skipBad;
 
-  @Option(names = "--no-pretraining", description = "same architecture with random weights: the no-pretraining baseline")
+  @Option(names = "--no-pretraining",
+      description = "same architecture with random weights: the no-pretraining baseline")
   boolean noPretraining;
 
   @Option(names = "--json", description = "print the report as one JSON object on stdout")
@@ -83,7 +89,7 @@ public final class GlueCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     GlueReport report = TaskRunner.run(title, source, p.arch(), noPretraining ? null : p.params(), p.tokenizer(),
-        config, specs, seedList, skipBad, new Progress(err, start));
+        config, specs, seedList, skipBad, new Progress(err, start, System.console() != null));
     Path dir = out != null ? out : p.folder().resolve(suite ? "eval-suite" : "eval-glue");
     Files.createDirectories(dir);
     AtomicFiles.writeString(dir.resolve("report.json"), report.toJson() + "\n");
@@ -98,8 +104,16 @@ public final class GlueCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Progress lines on stderr: one per task read and per epoch. */
-  private record Progress(PrintStream err, long start) implements TaskRunner.Listener {
+  /** Progress on stderr: a line per task read and per epoch; on a terminal also a live line within each epoch. */
+  private record Progress(PrintStream err, long start, boolean terminal) implements TaskRunner.Listener {
+    @Override
+    public void onBatch(String task, long seed, int epoch, int done, int total) {
+      if (terminal) {
+        err.printf(Locale.ROOT, "\r%s seed %d: epoch %d, %d/%d examples", task, seed, epoch, done, total);
+        err.flush();
+      }
+    }
+
     @Override
     public void onTaskRead(TaskSpec task, int train, int dev, int skipped, String firstProblem) {
       err.printf(Locale.ROOT, "%s: %d train, %d dev examples%s%n", task.name(), train, dev,
@@ -108,8 +122,8 @@ public final class GlueCommand implements Callable<Integer> {
 
     @Override
     public void onEpoch(String task, long seed, int epoch, int epochs, double loss, double examplesPerSecond) {
-      err.printf(Locale.ROOT, "%s seed %d: epoch %d/%d, loss %.4f, %.1f examples/s, %.0f s elapsed%n", task, seed,
-          epoch, epochs, loss, examplesPerSecond, (System.nanoTime() - start) / 1e9);
+      err.printf(Locale.ROOT, "%s%s seed %d: epoch %d/%d, loss %.4f, %.1f examples/s, %.0f s elapsed%n",
+          terminal ? "\r" : "", task, seed, epoch, epochs, loss, examplesPerSecond, (System.nanoTime() - start) / 1e9);
     }
 
     @Override

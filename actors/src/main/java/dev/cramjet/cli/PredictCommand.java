@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = "Fill-mask: print the most probable tokens for each [MASK] in the text.")
 public final class PredictCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "checkpoint folder, or a run folder (newest checkpoint)")
+  @Option(names = "--checkpoint", required = true,
+      description = "checkpoint folder, or a run folder (newest checkpoint)")
   Path checkpoint;
 
   @Option(names = "--tokenizer", description = "tokenizer folder (default: found beside the checkpoint)")

@@ -29,7 +29,8 @@ public final class SuiteCommand implements Runnable {
     @Option(names = "--out", required = true, description = "suite folder to create")
     Path out;
 
-    @Option(names = "--corpora", defaultValue = "corpora", description = "where fetched corpora are cached (default ${DEFAULT-VALUE})")
+    @Option(names = "--corpora", defaultValue = "corpora",
+        description = "where fetched corpora are cached (default ${DEFAULT-VALUE})")
     Path corpora;
 
     @Option(names = "--imdb", description = "a fetched IMDB reviews.jsonl (default: fetch imdb into --corpora)")
@@ -38,10 +39,12 @@ public final class SuiteCommand implements Runnable {
     @Option(names = "--brown", description = "a fetched Brown folder of cXNN.txt (default: fetch brown into --corpora)")
     Path brown;
 
-    @Option(names = "--train-size", defaultValue = "1000", description = "training examples per task (default ${DEFAULT-VALUE})")
+    @Option(names = "--train-size", defaultValue = "1000",
+        description = "training examples per task (default ${DEFAULT-VALUE})")
     int trainSize;
 
-    @Option(names = "--dev-size", defaultValue = "400", description = "dev examples per task (default ${DEFAULT-VALUE})")
+    @Option(names = "--dev-size", defaultValue = "400",
+        description = "dev examples per task (default ${DEFAULT-VALUE})")
     int devSize;
 
     @Option(names = "--seed", defaultValue = "1", description = "sampling seed (default ${DEFAULT-VALUE})")

@@ -115,4 +115,32 @@ class EvalCommandsTest {
     }
     assertTrue(new ObjectMapper().readTree((String) r[1]).get("tensors").asInt() > 5);
   }
+
+  @Test
+  void suiteBuildWritesFourTasksFromGivenCorpora() throws Exception {
+    Path reviews = tmp.resolve("reviews.jsonl");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 60; i++) {
+      sb.append("{\"text\":\"review ").append(i).append("\",\"label\":").append(i % 2).append("}\n");
+    }
+    Files.writeString(reviews, sb);
+    Path brown = tmp.resolve("brown");
+    Files.createDirectories(brown);
+    for (char g : "abcdefghjklmnpr".toCharArray()) {
+      for (int f = 1; f <= 3; f++) {
+        StringBuilder doc = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+          doc.append("c").append(g).append("0").append(f).append(" s").append(i).append(" one two three four\n");
+        }
+        Files.writeString(brown.resolve("c" + g + "0" + f + ".txt"), doc);
+      }
+    }
+    Object[] r = cli("suite", "build", "--out", tmp.resolve("built").toString(), "--imdb", reviews.toString(),
+        "--brown", brown.toString(), "--train-size", "20", "--dev-size", "16", "--json");
+    assertEquals(0, r[0], (String) r[1]);
+    JsonNode j = new ObjectMapper().readTree((String) r[1]);
+    assertEquals(4, j.get("tasks").size());
+    assertEquals(20, j.get("tasks").get("brown-genre").get("train").asInt());
+    assertTrue(Files.isRegularFile(tmp.resolve("built/brown-acceptability/task.json")));
+  }
 }

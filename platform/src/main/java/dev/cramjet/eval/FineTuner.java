@@ -42,6 +42,9 @@ public final class FineTuner {
 
   /** Receives progress; the CLI prints it. */
   public interface Listener {
+    /** After each optimizer step: {@code done} of {@code total} examples of this epoch seen. */
+    default void onBatch(String task, long seed, int epoch, int done, int total) {}
+
     default void onEpoch(String task, long seed, int epoch, int epochs, double meanLoss, double examplesPerSecond) {}
   }
 
@@ -118,6 +121,7 @@ public final class FineTuner {
             lossSum += trainStep(model, head, task, PairEncoder.Batch.of(rows), targets, trainable, optimizer, lr);
             batches++;
             step++;
+            listener.onBatch(task.name(), seed, epoch, to, order.length);
           }
           lastEpochLoss = lossSum / batches;
           double secs = (System.nanoTime() - epochStart) / 1e9;

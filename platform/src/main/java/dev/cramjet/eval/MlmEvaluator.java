@@ -34,21 +34,31 @@ public final class MlmEvaluator {
    */
   public static Result evaluate(CrammedBert model, RowSource source, long rows, long seed, double maskRate,
       int batchRows) {
+    return evaluate(model, source, 0, rows, new MlmMasker(maskRate, source.seqLen(),
+        Math.max(source.vocabSize(), model.arch().vocabSize()), seed), batchRows);
+  }
+
+  /**
+   * Evaluates rows {@code firstRow .. firstRow + rows - 1} (wrapping around the source's end), each masked by {@code
+   * masker} with its own row index, so the run's masker and a held-out range of its rows can be used directly.
+   */
+  public static Result evaluate(CrammedBert model, RowSource source, long firstRow, long rows, MlmMasker masker,
+      int batchRows) {
     long n = Math.min(rows, source.rows());
     if (n < 1 || batchRows < 1) {
       throw new IllegalArgumentException("need at least one row and one row per batch, got " + n + " and " + batchRows);
     }
     int seqLen = source.seqLen();
-    MlmMasker masker = new MlmMasker(maskRate, seqLen, Math.max(source.vocabSize(), model.arch().vocabSize()), seed);
     int[] row = new int[seqLen];
     double lossSum = 0;
     long correct = 0;
     long predicted = 0;
-    for (long first = 0; first < n; first += batchRows) {
-      int b = (int) Math.min(batchRows, n - first);
+    for (long done = 0; done < n; done += batchRows) {
+      int b = (int) Math.min(batchRows, n - done);
+      long first = firstRow + done;
       int[] flat = new int[b * seqLen];
       for (int r = 0; r < b; r++) {
-        source.read(first + r, row);
+        source.read(Math.floorMod(first + r, source.rows()), row);
         System.arraycopy(row, 0, flat, r * seqLen, seqLen);
       }
       MaskedBatch m = masker.mask(flat, b, first);
