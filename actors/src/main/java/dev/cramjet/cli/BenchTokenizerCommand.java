@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -65,10 +66,11 @@ public final class BenchTokenizerCommand implements Callable<Integer> {
     WordPieceTokenizer ours = WordPieceTokenizer.load(tokenizerDir);
     List<String> lines = new ArrayList<>();
     long bytes = 0;
-    for (String line : TextInputs.readAll(input)) {
-      if (bytes >= limitMb * 1e6) {
-        break;
-      }
+    if (!Files.isRegularFile(input)) {
+      throw new BadInputException(input + ": input file not found");
+    }
+    for (Iterator<String> it = TextInputs.lines(List.of(input)); it.hasNext() && bytes < limitMb * 1e6; ) {
+      String line = it.next();
       lines.add(line);
       bytes += utf8Length(line) + 1;
     }

@@ -9,7 +9,6 @@ import dev.cramjet.data.PrepareConfig;
 import dev.cramjet.data.PrepareConfigFile;
 import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.util.BadInputException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -66,33 +65,22 @@ public final class DataCommand implements Runnable {
                 + " train`)");
       }
       WordPieceTokenizer tok = WordPieceTokenizer.load(tokDir);
-      PrintStream err = System.err;
-      boolean terminal = System.console() != null;
+      Progress bar = new Progress(System.err, 5);
       long start = System.nanoTime();
-      long[] lastLog = {start};
       DataPreparer.Progress progress =
-          (disk, diskTotal, raw, docs, rows) -> {
-            long now = System.nanoTime();
-            double secs = (now - start) / 1e9;
-            String line =
-                String.format(
-                    Locale.ROOT,
-                    "data prepare: %5.1f%% of %.1f MB read, %.1f MB/s, %d documents, %d rows",
-                    diskTotal == 0 ? 100.0 : 100.0 * disk / diskTotal,
-                    diskTotal / 1e6,
-                    disk / 1e6 / Math.max(secs, 1e-9),
-                    docs,
-                    rows);
-            if (terminal) {
-              err.print("\r" + line);
-              err.flush();
-            } else if (now - lastLog[0] > 5_000_000_000L || raw >= 0) {
-              lastLog[0] = now;
-              err.println(line);
-            }
-          };
+          (disk, diskTotal, raw, docs, rows) ->
+              bar.update(
+                  diskTotal == 0 ? 1.0 : (double) disk / diskTotal,
+                  String.format(
+                      Locale.ROOT,
+                      "data prepare: %.1f of %.1f MB read, %.1f MB/s, %d documents, %d rows",
+                      disk / 1e6,
+                      diskTotal / 1e6,
+                      disk / 1e6 / Math.max((System.nanoTime() - start) / 1e9, 1e-9),
+                      docs,
+                      rows));
       Manifest m = new DataPreparer(c, tok, tok.vocabHash()).prepare(loaded.baseDir(), out, progress);
-      if (terminal) err.println();
+      bar.done();
       double mbps = m.rawBytes() / 1e6 / Math.max(m.seconds(), 1e-9);
       DocumentCounts d = m.documents();
       if (json) {

@@ -16,9 +16,10 @@ import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 
 /**
- * The raw text the tokenizer commands read: lines of {@code .txt} files, given directly or found in folders
- * (recursively, in sorted order); invalid UTF-8 is replaced. A stand-in until the corpus readers of the data package
- * take over, which is why the commands reach text only through {@link #lines}.
+ * Line-oriented text input for the commands whose contract is "one output line per input line" ({@code tokenize},
+ * {@code bench tokenizer}): lines of {@code .txt} files, given directly or found in folders (recursively, in sorted
+ * order), with invalid UTF-8 replaced. Whole-corpus readers (gz, jsonl, zst, globs) are {@link
+ * dev.cramjet.data.CorpusDocuments} and {@code data prepare}.
  */
 final class TextInputs {
   private TextInputs() {}

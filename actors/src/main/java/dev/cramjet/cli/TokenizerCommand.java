@@ -7,6 +7,7 @@ import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.text.WordPieceTrainer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,9 +29,8 @@ public final class TokenizerCommand implements Runnable {
   /** {@code tokenizer train --input PATH... --vocab-size N --out DIR}. */
   @Command(name = "train", description = "Train a WordPiece vocabulary on raw text.", mixinStandardHelpOptions = true)
   static final class Train implements Callable<Integer> {
-    private static final long LOG_EVERY_CHARS = 50_000_000;
 
-    @Option(names = "--input", required = true, arity = "1..*", description = ".txt files or folders of them")
+    @Option(names = "--input", required = true, arity = "1..*", description = "corpus files, folders or globs (.txt, .txt.gz, .jsonl, .jsonl.gz, .jsonl.zst)")
     List<Path> inputs;
 
     @Option(names = "--vocab-size", defaultValue = "32768", description = "vocabulary size (default ${DEFAULT-VALUE})")
@@ -56,24 +56,14 @@ public final class TokenizerCommand implements Runnable {
       WordPieceTrainer.Options options =
           WordPieceTrainer.Options.defaults().withVocabSize(vocabSize).withThreads(threads).withMaxDistinctWords(maxWords);
       long start = System.nanoTime();
-      boolean terminal = System.console() != null;
-      long[] lastLogged = {0};
+      // Progress goes to stderr so that --json leaves stdout to the one result object.
+      Progress progress = new Progress(System.err, 5);
       Vocabulary vocab =
           new WordPieceTrainer(options)
               .train(
-                  TextInputs.lines(inputs),
-                  chars -> {
-                    // Progress goes to stderr so that --json leaves stdout to the one result object.
-                    if (terminal) {
-                      System.err.printf("\rcounting words: %.1f M chars", chars / 1e6);
-                    } else if (chars - lastLogged[0] >= LOG_EVERY_CHARS) {
-                      lastLogged[0] = chars;
-                      System.err.printf("counting words: %.1f M chars%n", chars / 1e6);
-                    }
-                  });
-      if (terminal) {
-        System.err.println();
-      }
+                  dev.cramjet.data.CorpusDocuments.open(inputs.stream().map(Path::toString).toList(), Path.of("")),
+                  chars -> progress.status(String.format(Locale.ROOT, "counting words: %.1f M chars", chars / 1e6)));
+      progress.done();
       WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocab);
       tokenizer.save(out);
       double seconds = (System.nanoTime() - start) / 1e9;

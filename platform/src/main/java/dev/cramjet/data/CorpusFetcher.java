@@ -1,5 +1,6 @@
 package dev.cramjet.data;
 
+import dev.cramjet.util.AtomicFiles;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -123,10 +124,10 @@ public final class CorpusFetcher {
           new CorpusInfo(name, version, sources, shas, out.files,
               out.files.stream().mapToLong(FileInfo::bytes).sum(),
               out.files.stream().mapToLong(FileInfo::documents).sum());
-      Fsync.writeString(work.resolve(INFO_FILE), JSON.writeValueAsString(info) + "\n");
+      AtomicFiles.writeString(work.resolve(INFO_FILE), JSON.writeValueAsString(info) + "\n");
       Files.createDirectories(outRoot);
       Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
-      Fsync.directory(dir.getParent());
+      AtomicFiles.fsyncDir(dir.getParent());
       return new Result(dir, false, info);
     } catch (IOException e) {
       DataPreparer.deleteTree(work);

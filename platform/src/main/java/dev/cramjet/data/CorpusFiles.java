@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * Turns the user's input list (files, folders, globs) into the ordered list of files to read. Folders are walked
  * recursively; their files and a glob's matches are sorted by path so the same inputs always give the same order.
  * Inside folders only recognised names are read ({@code .txt}, {@code .jsonl}, either with {@code .gz} or {@code
- * .zst}); other files are listed as skipped and hidden files (names starting with a dot) are ignored, in globs too. A file named directly is always read (as plain
+ * .zst}); other files are listed as skipped and hidden files (names starting with a dot) are ignored, in globs too, as is a fetched corpus's {@code corpus.json}. A file named directly is always read (as plain
  * text unless its name says JSON lines). It does not open the files.
  */
 public final class CorpusFiles {
@@ -51,7 +51,9 @@ public final class CorpusFiles {
       if (!Files.exists(p)) throw new BadInputException("corpus input " + p + " does not exist");
       if (Files.isDirectory(p)) {
         for (Path f : walk(p)) {
-          if (f.getFileName().toString().startsWith(".")) continue;
+          String fname = f.getFileName().toString();
+          // Hidden files and the fetcher's own description are not corpus text.
+          if (fname.startsWith(".") || fname.equals(CorpusFetcher.INFO_FILE)) continue;
           if (TextFormat.recognised(f)) files.add(f);
           else skipped.add(new Manifest.SkippedFile(f.toString(), "not .txt/.jsonl (optionally .gz/.zst)"));
         }

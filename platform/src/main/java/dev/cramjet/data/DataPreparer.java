@@ -1,5 +1,6 @@
 package dev.cramjet.data;
 
+import dev.cramjet.util.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.cramjet.text.TextEncoder;
 import dev.cramjet.util.BadInputException;
@@ -143,7 +144,7 @@ public final class DataPreparer {
     try {
       if (Files.isDirectory(outDir)) Files.delete(outDir); // checked empty above
       Files.move(work, outDir, StandardCopyOption.ATOMIC_MOVE);
-      Fsync.directory(outDir.getParent());
+      AtomicFiles.fsyncDir(outDir.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot move " + work + " to " + outDir, e);
     }
@@ -153,7 +154,7 @@ public final class DataPreparer {
   /** SHA-256 of the settings that decide the output (see {@link PrepareConfig#hashedSettings()}). */
   public static String configHash(PrepareConfig config) {
     try {
-      return Hashing.sha256(Manifest.JSON.writeValueAsString(config.hashedSettings()));
+      return dev.cramjet.util.Hashing.sha256(Manifest.JSON.writeValueAsString(config.hashedSettings()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -281,7 +282,7 @@ public final class DataPreparer {
       if (text.isBlank()) {
         out.add(new Encoded(null, chars, 0));
       } else {
-        out.add(new Encoded(encoder.encode(text), chars, hash ? Hashing.normalizedTextHash(text) : 0));
+        out.add(new Encoded(encoder.encode(text), chars, hash ? TextHash.normalizedTextHash(text) : 0));
       }
     }
     return out;

@@ -1,5 +1,6 @@
 package dev.cramjet.data;
 
+import dev.cramjet.util.AtomicFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -68,7 +69,7 @@ public record Manifest(
   /** Writes this manifest into {@code dir} atomically. */
   public void write(Path dir) {
     try {
-      Fsync.writeString(dir.resolve(FILE_NAME), JSON.writeValueAsString(this) + "\n");
+      AtomicFiles.writeString(dir.resolve(FILE_NAME), JSON.writeValueAsString(this) + "\n");
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

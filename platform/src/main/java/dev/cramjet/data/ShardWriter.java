@@ -1,5 +1,6 @@
 package dev.cramjet.data;
 
+import dev.cramjet.util.AtomicFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,7 +108,7 @@ public final class ShardWriter implements Closeable {
       channel.force(true);
       channel.close();
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Fsync.directory(target.toAbsolutePath().getParent());
+      AtomicFiles.fsyncDir(target.toAbsolutePath().getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot finish shard " + target, e);
     }

@@ -49,13 +49,13 @@ final class SpanDeduplicator {
     boolean[] drop = null;
     int dropUntil = -1;
     for (int i = 0; i < n; i++) {
-      if (seen.contains(Hashing.fmix(hashes[i]))) {
+      if (seen.contains(TextHash.fmix(hashes[i]))) {
         if (drop == null) drop = new boolean[doc.length];
         for (int k = Math.max(i, dropUntil); k < i + window; k++) drop[k] = true;
         dropUntil = i + window;
       }
     }
-    for (int i = 0; i < n; i += stride) seen.add(Hashing.fmix(hashes[i]));
+    for (int i = 0; i < n; i += stride) seen.add(TextHash.fmix(hashes[i]));
     if (drop == null) return doc;
     int kept = 0;
     for (boolean d : drop) if (!d) kept++;

@@ -94,9 +94,16 @@ public final class WordPieceTrainer {
   private static final int BATCH_CHARS = 1 << 21;
 
   private final Options options;
+  private final int batchChars;
 
   public WordPieceTrainer(Options options) {
+    this(options, BATCH_CHARS);
+  }
+
+  /** With counting batches of {@code batchChars}; tests use small ones to reach pruning. */
+  WordPieceTrainer(Options options, int batchChars) {
     this.options = options;
+    this.batchChars = batchChars;
   }
 
   /** Counts the words of {@code texts} and learns the vocabulary. */
@@ -112,47 +119,40 @@ public final class WordPieceTrainer {
     return learn(count(texts, progress));
   }
 
-  /** The word counts of {@code texts}, bounded by {@link Options#maxDistinctWords}. */
+  /**
+   * The word counts of {@code texts}, bounded by {@link Options#maxDistinctWords}. Texts are counted in batches of
+   * about {@code batchChars} chars and pruning happens only between batches, merged in reading order, so the counts
+   * are the same on any number of threads.
+   */
   WordCounter count(Iterator<String> texts, LongConsumer progress) {
     WordCounter total = new WordCounter();
     long chars = 0;
-    if (options.threads() == 1) {
-      while (texts.hasNext()) {
-        String t = texts.next();
-        countInto(total, List.of(t));
-        chars += t.length();
-        if (total.size() > options.maxDistinctWords()) {
-          total.pruneTo(options.maxDistinctWords() / 2);
-        }
-        if ((chars & ~(BATCH_CHARS - 1)) != ((chars - t.length()) & ~(BATCH_CHARS - 1))) {
-          progress.accept(chars);
-        }
-      }
-      progress.accept(chars);
-      return total;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(options.threads());
+    ExecutorService pool = options.threads() == 1 ? null : Executors.newFixedThreadPool(options.threads());
     try {
-      // Batches are merged in the order they were read, so pruning (and so the result) is independent of timing.
       ArrayDeque<Future<WordCounter>> inFlight = new ArrayDeque<>();
       while (texts.hasNext()) {
         List<String> batch = new ArrayList<>();
         long batchChars = 0;
-        while (batchChars < BATCH_CHARS && texts.hasNext()) {
+        while (batchChars < this.batchChars && texts.hasNext()) {
           String t = texts.next();
           batch.add(t);
           batchChars += t.length();
         }
         chars += batchChars;
-        inFlight.add(
-            pool.submit(
-                () -> {
-                  WordCounter local = new WordCounter();
-                  countInto(local, batch);
-                  return local;
-                }));
-        while (inFlight.size() > options.threads() * 2) {
-          mergeInto(total, inFlight.poll().get());
+        if (pool == null) {
+          countInto(total, batch);
+          prune(total);
+        } else {
+          inFlight.add(
+              pool.submit(
+                  () -> {
+                    WordCounter local = new WordCounter();
+                    countInto(local, batch);
+                    return local;
+                  }));
+          while (inFlight.size() > options.threads() * 2) {
+            mergeInto(total, inFlight.poll().get());
+          }
         }
         progress.accept(chars);
       }
@@ -169,12 +169,18 @@ public final class WordPieceTrainer {
       }
       throw new IllegalStateException(e.getCause());
     } finally {
-      pool.shutdownNow();
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
   }
 
   private void mergeInto(WordCounter total, WordCounter batch) {
     total.addAll(batch);
+    prune(total);
+  }
+
+  private void prune(WordCounter total) {
     if (total.size() > options.maxDistinctWords()) {
       total.pruneTo(options.maxDistinctWords() / 2);
     }

@@ -13,14 +13,12 @@ import dev.cramjet.data.RowSource;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.util.AtomicFiles;
 import dev.cramjet.util.BadInputException;
-import dev.cramjet.util.Provenance;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,11 +69,9 @@ public final class PretrainRun implements AutoCloseable {
   private final NDManager manager;
   private final MlmTrainer trainer;
   private final BudgetClock clock;
-  private final LrSchedule schedule;
-  private final BatchRamp ramp;
+  private final StepPlan plan;
   private final MlmMasker masker;
   private final CheckpointStore checkpoints;
-  private final Budget checkpointEvery; // null: only at the end
   private long rowsConsumed;
   private long resumedStep;
 
@@ -102,13 +98,10 @@ public final class PretrainRun implements AutoCloseable {
     this.peakFlops = peakFlops;
     this.vocabHash = vocabHash;
     TrainConfig tc = config.train();
-    this.clock = new BudgetClock(Budget.parse(tc.budget()));
-    this.schedule = LrSchedule.of(tc.schedule(), tc.warmup());
-    this.ramp = new BatchRamp(tc.batchSize(), tc.microBatch(), tc.rampFraction());
+    this.plan = new StepPlan(config);
+    this.clock = new BudgetClock(plan.budget());
     this.masker = new MlmMasker(tc.maskRate(), data.seqLen(), data.vocabSize(), tc.seed());
     this.checkpoints = new CheckpointStore(runDir.resolve("checkpoints"), tc.keepCheckpoints());
-    String every = tc.checkpointEvery().trim();
-    this.checkpointEvery = every.equals("0") || every.equals("none") ? null : Budget.parse(every);
     Snapshot resume = null;
     if (resumeFrom != null) {
       resume = CheckpointStore.read(resumeFrom); // verified before anything is allocated or written
@@ -181,7 +174,7 @@ public final class PretrainRun implements AutoCloseable {
           break;
         }
         double t = clock.fraction();
-        int micro = ramp.microBatchesAt(t);
+        int micro = plan.microBatchesAt(t);
         List<MaskedBatch> batches = new ArrayList<>(micro);
         for (int i = 0; i < micro; i++) {
           int[] flat = new int[tc.microBatch() * seqLen];
@@ -192,7 +185,7 @@ public final class PretrainRun implements AutoCloseable {
           batches.add(masker.mask(flat, tc.microBatch(), rowsConsumed));
           rowsConsumed += tc.microBatch();
         }
-        double lr = tc.lr() * schedule.multiplier(t);
+        double lr = plan.lrAt(t);
         MlmTrainer.StepResult r = trainer.step(batches, lr);
         long stepTokens = (long) r.rows() * seqLen;
         step++;
@@ -225,7 +218,7 @@ public final class PretrainRun implements AutoCloseable {
           windowStart = System.nanoTime();
           windowTokens = 0;
         }
-        if (checkpointDue(step - lastCheckpointStep, clock.used() - lastCheckpointUsed) && !clock.isSpent()) {
+        if (plan.checkpointDue(step - lastCheckpointStep, clock.used() - lastCheckpointUsed) && !clock.isSpent()) {
           lastCheckpoint = checkpoint(step, tokens, lastLoss);
           lastCheckpointStep = step;
           lastCheckpointUsed = clock.used();
@@ -235,19 +228,6 @@ public final class PretrainRun implements AutoCloseable {
     }
     lastCheckpoint = checkpoint(step, tokens, lastLoss);
     return new Summary(step, tokens, clock.elapsedSeconds(), lastLoss, lastCheckpoint, stoppedEarly, skippedTotal);
-  }
-
-  private boolean checkpointDue(long stepsSince, double usedSince) {
-    if (checkpointEvery == null) {
-      return false;
-    }
-    return switch (checkpointEvery.kind()) {
-      case STEPS -> stepsSince >= checkpointEvery.amount();
-      case SECONDS -> clock.budget().kind() == Budget.Kind.SECONDS
-          ? usedSince >= checkpointEvery.amount()
-          : false;
-      case TOKENS -> clock.budget().kind() == Budget.Kind.TOKENS && usedSince >= checkpointEvery.amount();
-    };
   }
 
   /** After too many bad steps in a row: back to the last checkpoint's weights; the data moves on past the bad rows. */
@@ -264,9 +244,7 @@ public final class PretrainRun implements AutoCloseable {
 
   private Path checkpoint(long step, long tokens, double lastLoss) throws IOException {
     long start = System.nanoTime();
-    CheckpointState state = new CheckpointState(CheckpointState.FORMAT_VERSION, config.arch(), step, tokens,
-        rowsConsumed, clock.elapsedNanos(), config.train().seed(), lastLoss, config.hash(), config.render(),
-        Provenance.gitCommit(), vocabHash, Instant.now().toString(), Map.of());
+    CheckpointState state = plan.checkpointState(step, tokens, rowsConsumed, clock.elapsedNanos(), lastLoss, vocabHash);
     Path folder = checkpoints.write(trainer.snapshot(state));
     listener.onCheckpoint(folder, (System.nanoTime() - start) / 1e9);
     return folder;

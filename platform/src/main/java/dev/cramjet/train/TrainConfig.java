@@ -47,6 +47,24 @@ public record TrainConfig(
   }
 
   public TrainConfig {
+    try {
+      dev.cramjet.budget.Budget.parse(budget);
+    } catch (dev.cramjet.util.BadInputException e) {
+      throw new IllegalArgumentException("budget: " + e.getMessage());
+    }
+    String every = checkpointEvery.trim();
+    if (!every.equals("0") && !every.equals("none")) {
+      try {
+        dev.cramjet.budget.Budget.parse(every);
+      } catch (dev.cramjet.util.BadInputException e) {
+        throw new IllegalArgumentException("checkpoint-every (or \"0\" for only at the end): " + e.getMessage());
+      }
+    }
+    try {
+      LrSchedule.of(schedule, warmup);
+    } catch (dev.cramjet.util.BadInputException e) {
+      throw new IllegalArgumentException("schedule: " + e.getMessage());
+    }
     if (microBatch <= 0) {
       throw new IllegalArgumentException("micro-batch must be > 0, got " + microBatch);
     }

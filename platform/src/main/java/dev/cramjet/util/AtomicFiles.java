@@ -1,6 +1,7 @@
 package dev.cramjet.util;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -20,20 +21,28 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Replaces {@code target} with {@code text} (UTF-8) atomically. */
-  public static void writeString(Path target, String text) throws IOException {
+  public static void writeString(Path target, String text) {
     writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  public static void writeBytes(Path target, byte[] bytes) throws IOException {
+  /** Replaces {@code target} with {@code bytes} atomically; failures are {@link UncheckedIOException}s naming it. */
+  public static void writeBytes(Path target, byte[] bytes) {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
     Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(bytes));
-      ch.force(true);
+    try {
+      Files.createDirectories(dir);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE)) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      move(tmp, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target, e);
     }
-    move(tmp, target);
   }
 
   /** Renames {@code from} onto {@code to} atomically, then makes the rename durable. */
@@ -55,9 +64,12 @@ public final class AtomicFiles {
 
   /** Flushes a folder's entries (renames, new files) to disk, where the platform allows it. */
   public static void fsyncDir(Path dir) {
+    if (dir == null) {
+      return;
+    }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       // Some file systems refuse to open folders; the rename itself is still atomic there.
     }
   }

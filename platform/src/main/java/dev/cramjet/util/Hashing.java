@@ -2,6 +2,7 @@ package dev.cramjet.util;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +18,16 @@ public final class Hashing {
     return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 
-  public static String sha256(Path file) throws IOException {
+  /** SHA-256 of a file's bytes; an unreadable file is an {@link UncheckedIOException} naming it. */
+  public static String sha256(Path file) {
     MessageDigest md = digest();
     byte[] buf = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
     }
     return HexFormat.of().formatHex(md.digest());
   }

@@ -1,0 +1,67 @@
+package dev.cramjet.actors.control;
+
+import dev.cramjet.actors.StatusBoard;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The {@code GET /status} document: the status board as nested maps (JSON has no NaN: those become null). */
+final class StatusJson {
+  private StatusJson() {}
+
+  static Map<String, Object> of(StatusBoard board) {
+    StatusBoard.Progress p = board.progress();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("phase", p.phase().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("step", p.step());
+    m.put("tokens", p.tokens());
+    m.put("loss", num(p.loss()));
+    m.put("accuracy", num(p.accuracy()));
+    m.put("lr", num(p.lr()));
+    m.put("batch_size", p.batchRows());
+    m.put("grad_norm", num(p.gradNorm()));
+    m.put("skipped_steps", p.skippedSteps());
+    m.put("rollbacks", p.rollbacks());
+    m.put("rows_consumed", p.rowsConsumed());
+    m.put("message", p.message());
+    StatusBoard.BudgetView b = board.budget();
+    m.put("paused", b != null && b.paused());
+    if (b != null) {
+      Map<String, Object> bm = new LinkedHashMap<>();
+      bm.put("budget", b.budget());
+      bm.put("unit", b.unit());
+      bm.put("used", b.used());
+      bm.put("fraction", b.fraction());
+      bm.put("elapsed_seconds", b.elapsedSeconds());
+      bm.put("remaining_seconds", num(b.remainingSeconds()));
+      m.put("budget", bm);
+    }
+    StatusBoard.DataWait w = board.dataWait();
+    m.put("data_wait", Map.of("wait_seconds", w.waitSeconds(), "steady_wait_seconds", w.steadyWaitSeconds(),
+        "step_seconds", w.stepSeconds(), "ratio", w.ratio(), "buffered_micro_batches", w.bufferedMicroBatches()));
+    StatusBoard.DataSource d = board.dataSource();
+    m.put("data_source", Map.of("rows_local", d.rowsLocal(), "rows_remote", d.rowsRemote(), "remote_loaders",
+        d.remoteLoaders(), "retries", d.retries(), "ready_micro_batches", d.readyMicroBatches()));
+    StatusBoard.CheckpointInfo c = board.lastCheckpoint();
+    m.put("last_checkpoint", c == null ? null : Map.of("folder", c.folder(), "step", c.step(), "seconds",
+        c.seconds(), "bytes", c.bytes()));
+    StatusBoard.EvalInfo e = board.lastEvaluation();
+    if (e == null) {
+      m.put("last_evaluation", null);
+    } else {
+      Map<String, Object> em = new LinkedHashMap<>();
+      em.put("step", e.step());
+      em.put("loss", num(e.loss()));
+      em.put("accuracy", num(e.accuracy()));
+      em.put("rows", e.rows());
+      em.put("seconds", e.seconds());
+      em.put("error", e.error());
+      m.put("last_evaluation", em);
+    }
+    m.put("evaluating", board.evaluating());
+    return m;
+  }
+
+  private static Double num(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+}

@@ -1,0 +1,62 @@
+package dev.cramjet.actors.runtime;
+
+import dev.cramjet.actors.StatusBoard;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.checkpoint.Snapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Writes snapshots to disk through a {@link CheckpointStore} (atomic folders, the newest N kept), on a blocking-IO
+ * dispatcher so the trainer only pays for the host copy. It writes one snapshot at a time, in arrival order; it never
+ * touches DJL.
+ */
+public final class Checkpointer {
+  private Checkpointer() {}
+
+  public sealed interface Command permits Write {}
+
+  /** Write {@code snapshot}; the result goes to {@code replyTo}. */
+  public record Write(Snapshot snapshot, ActorRef<Written> replyTo) implements Command {}
+
+  /** A written checkpoint, or the error (folder null) that stopped it. */
+  public record Written(long step, Path folder, double seconds, long bytes, String error) {
+    public boolean ok() {
+      return folder != null;
+    }
+  }
+
+  public static Behavior<Command> create(CheckpointStore store, StatusBoard board) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Write.class, w -> {
+          long start = System.nanoTime();
+          long step = w.snapshot().state().step();
+          try {
+            Path folder = store.write(w.snapshot());
+            double secs = (System.nanoTime() - start) / 1e9;
+            long bytes = sizeOf(folder);
+            board.lastCheckpoint(new StatusBoard.CheckpointInfo(folder.toString(), step, secs, bytes));
+            w.replyTo().tell(new Written(step, folder, secs, bytes, null));
+          } catch (IOException | RuntimeException e) {
+            w.replyTo().tell(new Written(step, null, (System.nanoTime() - start) / 1e9, 0, e.toString()));
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private static long sizeOf(Path folder) throws IOException {
+    try (Stream<Path> files = Files.list(folder)) {
+      long sum = 0;
+      for (Path p : files.toList()) {
+        sum += Files.size(p);
+      }
+      return sum;
+    }
+  }
+}

@@ -1,0 +1,241 @@
+package dev.cramjet.actors.runtime;
+
+import dev.cramjet.actors.ControlAction;
+import dev.cramjet.actors.ControlReply;
+import dev.cramjet.actors.RunPhase;
+import dev.cramjet.actors.StatusBoard;
+import dev.cramjet.budget.BudgetClock;
+import dev.cramjet.budget.ClockState;
+import dev.cramjet.checkpoint.CheckpointState;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.data.RowSource;
+import dev.cramjet.model.ArchConfig;
+import dev.cramjet.train.MlmMasker;
+import dev.cramjet.train.StepPlan;
+import dev.cramjet.train.TrainConfig;
+import dev.cramjet.util.AtomicFiles;
+import dev.cramjet.util.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Starts the actors of one run, routes control actions to the trainer, and ends the run: when the trainer reports
+ * that it finished (budget spent or stopped, final checkpoint written) or failed, the supervisor tells its listener
+ * and stops, which stops every child (each frees its own resources). Children: a local {@link DataLoader} (restarted
+ * on failure), the {@link BatchAssembler}, the {@link Checkpointer} on the blocking-IO dispatcher, the
+ * {@link BudgetKeeper}, the {@link Evaluator} and the {@link Trainer} each on a pinned thread of their own. A trainer
+ * that stops without reporting is a failure of the run: its state is not restartable in place (the way back is a
+ * resume from the last checkpoint).
+ */
+public final class RunSupervisor {
+  /** Pekko config paths of the dispatchers (see reference.conf). */
+  public static final String TRAINER_DISPATCHER = "cramjet.trainer-dispatcher";
+  public static final String EVALUATOR_DISPATCHER = "cramjet.evaluator-dispatcher";
+  public static final String BLOCKING_DISPATCHER = "cramjet.blocking-dispatcher";
+
+  private RunSupervisor() {}
+
+  public sealed interface Command permits Control, Poison, TrainerFinished, BudgetIsSpent, TrainerTerminated, Shutdown {}
+
+  /** A control action, forwarded to the trainer while the run is live. */
+  public record Control(ControlAction action, ActorRef<ControlReply> replyTo) implements Command {}
+
+  /** Fault injection: see {@link Trainer.PoisonParameters}. */
+  public enum Poison implements Command { INSTANCE }
+
+  private record TrainerFinished(Trainer.Finished finished) implements Command {}
+
+  private record BudgetIsSpent(BudgetKeeper.Spent spent) implements Command {}
+
+  private enum TrainerTerminated implements Command { INSTANCE }
+
+  private enum Shutdown implements Command { INSTANCE }
+
+  /** How long an ended run lingers before it stops, so the control API can still answer the request that ended it. */
+  private static final Duration LINGER = Duration.ofMillis(500);
+
+  /**
+   * How the runtime is tuned (not part of the training recipe: none of it changes the parameters reached).
+   *
+   * @param prefetch micro-batches the assembler keeps loaded ahead
+   * @param loadTimeout how long a loader may take for one micro-batch before it is asked elsewhere
+   * @param evalRows held-out rows per evaluation (0 = no evaluator)
+   * @param budgetTick how often the budget keeper reads the clock
+   */
+  public record Tuning(int prefetch, Duration loadTimeout, int evalRows, Duration budgetTick) {
+    public static Tuning defaults() {
+      return new Tuning(8, Duration.ofSeconds(10), 256, Duration.ofMillis(250));
+    }
+
+    public Tuning withPrefetch(int p) {
+      return new Tuning(p, loadTimeout, evalRows, budgetTick);
+    }
+
+    public Tuning withLoadTimeout(Duration d) {
+      return new Tuning(prefetch, d, evalRows, budgetTick);
+    }
+
+    public Tuning withEvalRows(int n) {
+      return new Tuning(prefetch, loadTimeout, n, budgetTick);
+    }
+  }
+
+  /**
+   * One run.
+   *
+   * @param data the training rows (the local loader reads them; remote loaders must serve the same rows)
+   * @param heldOut rows for evaluation, or null to take the last {@code evalRows} rows of {@code data}
+   * @param resumeFrom a checkpoint folder, or null for a fresh run
+   */
+  public record Spec(RunConfig config, RowSource data, RowSource heldOut, Path runDir, Path resumeFrom,
+      String vocabHash, Tuning tuning) {}
+
+  /**
+   * Checks a spec before any actor starts: the data fits the architecture, and a checkpoint to resume from holds the
+   * same architecture. Throws {@link BadInputException} naming what to fix.
+   */
+  public static void validate(Spec spec) throws IOException {
+    ArchConfig arch = spec.config().arch();
+    RowSource data = spec.data();
+    if (data.seqLen() > arch.maxSeqLen()) {
+      throw new BadInputException("the data has rows of " + data.seqLen() + " tokens but arch '" + arch.name()
+          + "' covers at most " + arch.maxSeqLen() + " (arch.max-seq-len)");
+    }
+    if (data.vocabSize() > arch.vocabSize()) {
+      throw new BadInputException("the data uses a vocabulary of " + data.vocabSize() + " but arch '" + arch.name()
+          + "' has vocab-size " + arch.vocabSize());
+    }
+    if (spec.resumeFrom() != null) {
+      ArchConfig theirs = CheckpointStore.readState(spec.resumeFrom()).arch();
+      if (theirs.vocabSize() != arch.vocabSize() || theirs.hidden() != arch.hidden()
+          || theirs.layers() != arch.layers() || theirs.heads() != arch.heads()
+          || theirs.intermediate() != arch.intermediate()) {
+        throw new BadInputException(spec.resumeFrom() + " holds a '" + theirs.name() + "' model but this run uses '"
+            + arch.name() + "'; resume with the same architecture");
+      }
+    }
+  }
+
+  /**
+   * @param board where the actors publish progress
+   * @param listener told when the run has ended (may be null)
+   */
+  public static Behavior<Command> create(Spec spec, StatusBoard board, ActorRef<Trainer.Finished> listener) {
+    return Behaviors.setup(ctx -> {
+      try {
+        return start(ctx, spec, board, listener);
+      } catch (Exception | Error e) {
+        ctx.getLog().error("the run could not start", e);
+        board.progress(board.progress().withPhase(RunPhase.FAILED, String.valueOf(e.getMessage())));
+        if (listener != null) {
+          listener.tell(new Trainer.Finished(RunPhase.FAILED, 0, null, "the run could not start: " + e));
+        }
+        return Behaviors.stopped();
+      }
+    });
+  }
+
+  private static Behavior<Command> start(ActorContext<Command> ctx, Spec spec, StatusBoard board,
+      ActorRef<Trainer.Finished> listener) throws IOException {
+    validate(spec);
+    RunConfig config = spec.config();
+    TrainConfig tc = config.train();
+    RowSource data = spec.data();
+    Files.createDirectories(spec.runDir());
+    AtomicFiles.writeString(spec.runDir().resolve("config.conf"), config.render());
+
+    StepPlan plan = new StepPlan(config);
+    BudgetClock clock = new BudgetClock(plan.budget());
+    long startRow = 0;
+    if (spec.resumeFrom() != null) {
+      CheckpointState s = CheckpointStore.readState(spec.resumeFrom());
+      clock.restore(new ClockState(s.budgetElapsedNanos(), s.step(), s.tokens()));
+      startRow = s.rowsConsumed();
+    }
+    MlmMasker masker = new MlmMasker(tc.maskRate(), data.seqLen(), data.vocabSize(), tc.seed());
+    CheckpointStore store = new CheckpointStore(spec.runDir().resolve("checkpoints"), tc.keepCheckpoints());
+    Tuning tuning = spec.tuning();
+
+    ActorRef<DataLoader.Command> loader = ctx.spawn(DataLoader.create(data, "local"), "data-loader",
+        DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    ActorRef<BatchAssembler.Command> assembler = ctx.spawn(BatchAssembler.create(
+        new BatchAssembler.Settings(tc.microBatch(), startRow, tuning.prefetch(), tuning.loadTimeout()), masker,
+        loader, board), "batch-assembler");
+    ActorRef<Checkpointer.Command> checkpointer = ctx.spawn(Checkpointer.create(store, board), "checkpointer",
+        DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    ActorRef<BudgetKeeper.Spent> spentInbox = ctx.messageAdapter(BudgetKeeper.Spent.class, BudgetIsSpent::new);
+    ActorRef<BudgetKeeper.Command> keeper = ctx.spawn(
+        BudgetKeeper.create(clock, board, spentInbox, tuning.budgetTick()), "budget-keeper");
+    ActorRef<Evaluator.Command> evaluator = null;
+    if (tuning.evalRows() > 0) {
+      RowSource held = spec.heldOut() != null ? spec.heldOut() : data;
+      long first = spec.heldOut() != null ? 0 : Math.max(0, data.rows() - tuning.evalRows());
+      int rows = Math.max(tc.microBatch(), tuning.evalRows() / tc.microBatch() * tc.microBatch());
+      evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), masker,
+          new Evaluator.HeldOut(held, first, rows, tc.microBatch()), board), "evaluator",
+          DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
+    }
+    ActorRef<Trainer.Finished> finishedInbox = ctx.messageAdapter(Trainer.Finished.class, TrainerFinished::new);
+    ActorRef<Trainer.Command> trainer = ctx.spawn(Trainer.create(
+        new Trainer.Settings(config, spec.resumeFrom(), spec.vocabHash(), data.seqLen()), clock, store,
+        new Trainer.Peers(keeper, assembler, checkpointer, evaluator, finishedInbox), board), "trainer",
+        DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
+    ctx.watchWith(trainer, TrainerTerminated.INSTANCE);
+    BudgetKeeper.publish(clock, board);
+    return live(ctx, trainer, board, listener);
+  }
+
+  private static Behavior<Command> live(ActorContext<Command> ctx, ActorRef<Trainer.Command> trainer,
+      StatusBoard board, ActorRef<Trainer.Finished> listener) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Control.class, c -> {
+          trainer.tell(new Trainer.Control(c.action(), c.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessageEquals(Poison.INSTANCE, () -> {
+          trainer.tell(Trainer.PoisonParameters.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessage(BudgetIsSpent.class, b -> {
+          trainer.tell(Trainer.BudgetSpent.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessage(TrainerFinished.class, f -> ended(ctx, f.finished(), listener))
+        .onMessageEquals(TrainerTerminated.INSTANCE, () -> {
+          if (board.progress().phase() != RunPhase.FAILED) {
+            board.progress(board.progress().withPhase(RunPhase.FAILED, "the trainer stopped unexpectedly"));
+          }
+          return ended(ctx, new Trainer.Finished(RunPhase.FAILED, board.progress().step(), null,
+              board.progress().message()), listener);
+        })
+        .build();
+  }
+
+  private static Behavior<Command> ended(ActorContext<Command> ctx, Trainer.Finished f,
+      ActorRef<Trainer.Finished> listener) {
+    ctx.getLog().info("run ended: {} at step {} ({})", f.phase(), f.step(),
+        f.error() != null ? f.error() : f.checkpoint());
+    if (listener != null) {
+      listener.tell(f);
+    }
+    return Behaviors.withTimers(timers -> {
+      timers.startSingleTimer(Shutdown.INSTANCE, LINGER);
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(Shutdown.INSTANCE, Behaviors::stopped)
+          .onMessage(Control.class, c -> {
+            c.replyTo().tell(ControlReply.conflict("the run has ended (" + f.phase() + ")", f.step()));
+            return Behaviors.same();
+          })
+          .onMessage(Command.class, c -> Behaviors.same())
+          .build();
+    });
+  }
+}

@@ -1,0 +1,111 @@
+package dev.cramjet.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.data.CorpusFetcher;
+import dev.cramjet.data.DocumentCounts;
+import dev.cramjet.data.Manifest;
+import dev.cramjet.report.Plots;
+import dev.cramjet.report.Report;
+import dev.cramjet.text.WordPieceTokenizer;
+import dev.cramjet.train.PretrainRun;
+import dev.cramjet.util.AtomicFiles;
+import dev.cramjet.util.Provenance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The demo's run report: {@code report.md} and {@code report.html} with the same content, and the PNG plots they
+ * show (loss, learning rate, batch size and tokens/s against training time).
+ */
+final class DemoReport {
+  private DemoReport() {}
+
+  /** Everything the report shows. */
+  record Inputs(RunConfig cfg, CorpusFetcher.Result corpus, Path tokDir, WordPieceTokenizer tokenizer,
+      Manifest manifest, PretrainRun.Summary summary, Map<String, Double> phases, Path run) {}
+
+  /** Writes the plots, report.md and report.html into the run folder; returns the report. */
+  static Report write(Inputs in) throws IOException {
+    List<JsonNode> log = readMetrics(in.run().resolve("metrics.jsonl"));
+    Plots.line(log, "loss", "MLM loss", "loss", in.run().resolve("loss.png"));
+    Plots.line(log, "lr", "Learning rate", "lr", in.run().resolve("lr.png"));
+    Plots.line(log, "batch_rows", "Batch size", "rows per optimizer step", in.run().resolve("batch.png"));
+    Plots.line(log, "tokens_per_second", "Throughput", "tokens/s", in.run().resolve("throughput.png"));
+    Report r = build(in, log);
+    AtomicFiles.writeString(in.run().resolve("report.md"), r.toMarkdown());
+    AtomicFiles.writeString(in.run().resolve("report.html"), r.toHtml());
+    return r;
+  }
+
+  static Report build(Inputs in, List<JsonNode> log) {
+    RunConfig cfg = in.cfg();
+    Report r = new Report("Cramjet demo report");
+    r.paragraph(String.format(Locale.ROOT, "Model `%s` (%d layers, hidden %d, %d heads, vocabulary %d) pretrained for "
+            + "%s on CPU. Code `%s`, config hash `%s`.", cfg.arch().name(), cfg.arch().layers(), cfg.arch().hidden(),
+        cfg.arch().heads(), cfg.arch().vocabSize(), cfg.train().budget(), Provenance.gitCommit(),
+        cfg.hash().substring(0, 12)));
+
+    r.heading("Phases");
+    List<List<String>> phaseRows = new ArrayList<>();
+    in.phases().forEach((k, v) -> phaseRows.add(List.of(k, String.format(Locale.ROOT, "%.1f", v))));
+    r.table(List.of("phase", "seconds"), phaseRows);
+
+    r.heading("Data");
+    CorpusFetcher.CorpusInfo ci = in.corpus().info();
+    DocumentCounts d = in.manifest().documents();
+    r.bullets(List.of(
+        String.format(Locale.ROOT, "corpus: `%s` version %s, %d files, %.1f MB (%s)", ci.name(), ci.version(),
+            ci.files().size(), ci.bytes() / 1e6, String.join(", ", ci.sources())),
+        String.format(Locale.ROOT, "tokenizer: %d WordPiece tokens, vocabulary sha256 `%s`",
+            in.tokenizer().vocabSize(), in.tokenizer().vocabHash().substring(0, 12)),
+        String.format(Locale.ROOT, "documents: %d read = %d kept + %d filtered (compression) + %d duplicate + %d "
+            + "empty + %d unreadable", d.read(), d.kept(), d.filtered(), d.duplicate(), d.empty(), d.unreadable()),
+        String.format(Locale.ROOT, "shards: %d rows of %d tokens (%d tokens), order `%s`", in.manifest().rows(),
+            in.manifest().seqLen(), in.manifest().tokens(), in.manifest().order())));
+
+    r.heading("Pretraining");
+    PretrainRun.Summary s = in.summary();
+    List<String> facts = new ArrayList<>();
+    facts.add(String.format(Locale.ROOT, "%d optimizer steps, %d tokens, %.0f s of training%s", s.steps(), s.tokens(),
+        s.elapsedSeconds(), s.stoppedEarly() ? " (stopped early)" : ""));
+    if (!log.isEmpty()) {
+      JsonNode first = log.get(0);
+      JsonNode last = log.get(log.size() - 1);
+      facts.add(String.format(Locale.ROOT, "MLM loss %.3f at step %d, %.3f at step %d; masked-token accuracy %.3f -> "
+              + "%.3f", first.get("loss").asDouble(), first.get("step").asLong(), last.get("loss").asDouble(),
+          last.get("step").asLong(), first.get("accuracy").asDouble(), last.get("accuracy").asDouble()));
+      double mfu = log.stream().mapToDouble(n -> n.path("mfu").asDouble(0)).average().orElse(0);
+      facts.add(String.format(Locale.ROOT, "throughput %.0f tokens/s over the run, mean MFU %.1f%% (against this "
+          + "machine's measured float32 matmul peak)", s.tokens() / Math.max(s.elapsedSeconds(), 1e-9), mfu * 100));
+    }
+    facts.add("final checkpoint: `" + in.run().relativize(s.lastCheckpoint()) + "`; step log `metrics.jsonl`; "
+        + "resolved config `config.conf`");
+    r.bullets(facts);
+    r.image("loss.png", "MLM loss against training time");
+    r.image("lr.png", "Learning rate (budget-triangle schedule)");
+    r.image("batch.png", "Batch size (ramp in whole micro-batches)");
+    r.image("throughput.png", "Tokens per second");
+    return r;
+  }
+
+  static List<JsonNode> readMetrics(Path file) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    if (!Files.isRegularFile(file)) {
+      return out;
+    }
+    ObjectMapper m = new ObjectMapper();
+    for (String line : Files.readAllLines(file)) {
+      if (!line.isBlank()) {
+        out.add(m.readTree(line));
+      }
+    }
+    return out;
+  }
+}

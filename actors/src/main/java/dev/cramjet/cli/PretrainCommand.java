@@ -1,0 +1,151 @@
+package dev.cramjet.cli;
+
+import dev.cramjet.budget.Budget;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.data.RowSource;
+import dev.cramjet.data.RunData;
+import dev.cramjet.metrics.CramjetMetrics;
+import dev.cramjet.metrics.MetricsServer;
+import dev.cramjet.metrics.TrainingMetricsListener;
+import dev.cramjet.train.Flops;
+import dev.cramjet.train.PretrainRun;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cramjet pretrain}: trains in the foreground until the budget is spent; Ctrl-C stops with a checkpoint. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+    description = "Pretrain a masked language model in the foreground until the budget is spent. "
+        + "Ctrl-C stops cleanly with a checkpoint; --resume continues from one.")
+public final class PretrainCommand implements Callable<Integer> {
+  @Option(names = "--config", required = true,
+      description = "Run config: a .conf file or a preset under configs/run (e.g. demo, tiny-synthetic).")
+  String config;
+
+  @Option(names = "--budget", description = "Override train.budget: 10m, 2h, 500steps, 2000000tokens.")
+  String budget;
+
+  @Option(names = "--set", description = "Override any config key, e.g. --set train.lr=5e-4 (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--out", description = "Run folder (overrides run.out).")
+  Path out;
+
+  @Option(names = "--shards", description = "Prepared data folder (overrides run.shards; 'synthetic' for the "
+      + "built-in stream).")
+  String shards;
+
+  @Option(names = "--resume", description = "Continue from a checkpoint folder or a run folder (its newest checkpoint).")
+  Path resume;
+
+  @Option(names = "--peak-flops",
+      description = "FLOP/s that MFU is measured against (a GPU's data-sheet peak). Default: measure this machine's "
+          + "dense float32 matmul throughput at start.")
+  Double peakFlops;
+
+  @Option(names = "--metrics-port",
+      description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while training (0: any free port; "
+          + "the URL is printed). Default: no metrics server.")
+  Integer metricsPort;
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> overrides = new ArrayList<>(sets);
+    if (budget != null) {
+      Budget.parse(budget); // fail fast with the budget parser's message
+      overrides.add("train.budget=\"" + budget + "\"");
+    }
+    if (out != null) {
+      overrides.add("run.out=\"" + out + "\"");
+    }
+    if (shards != null) {
+      overrides.add("run.shards=\"" + shards + "\"");
+    }
+    RunConfig cfg = RunConfig.load(config, overrides);
+    Path resumeFrom = resume == null ? null : CheckpointStore.resolve(resume);
+    RunData data = RunData.open(cfg);
+    cfg = data.config();
+    RowSource rows = data.rows();
+    if (data.note() != null) {
+      System.err.println(data.note());
+    }
+    double peak = peakFlops != null ? peakFlops : measurePeak();
+
+    Progress progress = new Progress(System.err, 0); // train.log-every sets the cadence of log lines
+    PretrainRun.Listener listener = new Printer(progress, System.err);
+    CramjetMetrics metrics = metricsPort == null ? null : new CramjetMetrics();
+    MetricsServer metricsServer = metrics == null ? null : MetricsServer.start(metrics, metricsPort);
+    if (metricsServer != null) {
+      System.err.println("metrics: " + metricsServer.url());
+      listener = new TrainingMetricsListener(metrics, rows.seqLen(), listener);
+    }
+    try (metricsServer;
+        CleanStop stop = new CleanStop(progress);
+        PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peak, data.vocabHash(), listener)) {
+      PretrainRun.Summary s = run.run(stop::requested);
+      progress.done();
+      System.out.printf(Locale.ROOT, "%s after %d steps, %s tokens, %s of training: final loss %.4f%n",
+          s.stoppedEarly() ? "stopped" : "budget spent", s.steps(), Progress.si(s.tokens()),
+          Progress.duration(s.elapsedSeconds()), s.finalLoss());
+      System.out.println("checkpoint: " + s.lastCheckpoint());
+      System.out.println("metrics:    " + cfg.outDir().resolve("metrics.jsonl"));
+      if (s.stoppedEarly()) {
+        System.out.println("resume with: bin/cramjet pretrain --config " + config + " --resume " + cfg.outDir());
+      }
+      return 0;
+    }
+  }
+
+  static double measurePeak() {
+    try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      return Flops.measurePeak(m, 512, 600);
+    }
+  }
+
+  /** Turns run events into a progress bar (terminal) or log lines, and a header. */
+  static final class Printer implements PretrainRun.Listener {
+    private final Progress progress;
+    private final java.io.PrintStream err;
+
+    Printer(Progress progress, java.io.PrintStream err) {
+      this.progress = progress;
+      this.err = err;
+    }
+
+    @Override
+    public void onStart(PretrainRun.StartInfo i) {
+      var a = i.arch();
+      err.printf(Locale.ROOT, "model %s: %d layers, hidden %d, %d heads, vocabulary %d, %s parameters (%s without "
+              + "embeddings)%n", a.name(), a.layers(), a.hidden(), a.heads(), a.vocabSize(), Progress.si(i.params()),
+          Progress.si(i.nonEmbeddingParams()));
+      err.printf(Locale.ROOT, "budget %s, micro-batch %d rows, batch %d rows at the end of the ramp, %s training "
+              + "FLOPs per token, MFU measured against %s FLOP/s%s%n", i.budget(), i.microBatch(), i.batchSize(),
+          Progress.si(i.flopsPerToken()), Progress.si(i.peakFlops()),
+          i.resumedStep() > 0 ? ", resuming at step " + i.resumedStep() : "");
+    }
+
+    @Override
+    public void onStep(PretrainRun.StepLog l) {
+      String status = String.format(Locale.ROOT,
+          "step %d  loss %.4f  acc %.3f  lr %.2e  batch %d  %s tok/s  MFU %.1f%%  %s elapsed%s", l.step(), l.loss(),
+          l.accuracy(), l.lr(), l.batchRows(), Progress.si(l.tokensPerSecond()), l.mfu() * 100,
+          Progress.duration(l.elapsedSeconds()), l.skipped() ? "  (skipped)" : "");
+      progress.update(l.t(), status);
+    }
+
+    @Override
+    public void onCheckpoint(Path folder, double seconds) {
+      progress.line(String.format(Locale.ROOT, "checkpoint %s (%.1fs)", folder, seconds));
+    }
+
+    @Override
+    public void onMessage(String message) {
+      progress.line(message);
+    }
+  }
+}

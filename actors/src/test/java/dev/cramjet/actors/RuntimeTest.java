@@ -1,0 +1,155 @@
+package dev.cramjet.actors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cramjet.actors.runtime.RunSupervisor;
+import dev.cramjet.actors.runtime.Trainer;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.train.PretrainRun;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole runtime in one actor system: the same training as the foreground loop, and the control protocol. */
+class RuntimeTest {
+  static final ActorTestKit kit = ActorTestKit.create();
+  static final Duration LONG = Duration.ofSeconds(60);
+
+  @TempDir Path tmp;
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  @Test
+  void actorRunReachesTheSameParametersAsTheForegroundRun() throws Exception {
+    RunConfig cfg = TestRuns.config("10steps", "");
+    try (PretrainRun run = new PretrainRun(cfg, TestRuns.data(), tmp.resolve("fg"), null, 0, "none",
+        new PretrainRun.Listener() {})) {
+      run.run(() -> false);
+    }
+    StatusBoard board = new StatusBoard();
+    TestProbe<Trainer.Finished> done = kit.createTestProbe();
+    kit.spawn(RunSupervisor.create(TestRuns.spec(cfg, TestRuns.data(), tmp.resolve("actors")), board, done.getRef()));
+    Trainer.Finished f = done.expectMessageClass(Trainer.Finished.class, LONG);
+    assertEquals(RunPhase.FINISHED, f.phase());
+    assertEquals(10, f.step());
+
+    Map<String, float[]> fg = TestRuns.checkpointParams(tmp.resolve("fg"));
+    Map<String, float[]> actors = TestRuns.checkpointParams(tmp.resolve("actors"));
+    assertEquals(fg.keySet(), actors.keySet());
+    for (String name : fg.keySet()) {
+      assertArrayEquals(fg.get(name), actors.get(name), 1e-6f, name);
+    }
+    var a = CheckpointStore.readState(CheckpointStore.resolve(tmp.resolve("fg")));
+    var b = CheckpointStore.readState(CheckpointStore.resolve(tmp.resolve("actors")));
+    assertEquals(a.rowsConsumed(), b.rowsConsumed());
+    assertEquals(a.tokens(), b.tokens());
+    assertEquals(a.configHash(), b.configHash());
+    assertEquals(RunPhase.FINISHED, board.progress().phase());
+  }
+
+  @Test
+  void pauseResumeCheckpointEvaluateAndStop() throws Exception {
+    RunConfig cfg = TestRuns.config("100000steps", "");
+    StatusBoard board = new StatusBoard();
+    TestProbe<Trainer.Finished> done = kit.createTestProbe();
+    ActorRef<RunSupervisor.Command> sup = kit.spawn(
+        RunSupervisor.create(TestRuns.spec(cfg, TestRuns.data(), tmp.resolve("run")), board, done.getRef()));
+    TestProbe<ControlReply> replies = kit.createTestProbe();
+
+    sup.tell(new RunSupervisor.Control(ControlAction.RESUME, replies.getRef()));
+    assertFalse(replies.expectMessageClass(ControlReply.class, LONG).accepted(), "resume while training");
+
+    sup.tell(new RunSupervisor.Control(ControlAction.PAUSE, replies.getRef()));
+    ControlReply paused = replies.expectMessageClass(ControlReply.class, LONG);
+    assertTrue(paused.accepted());
+    sup.tell(new RunSupervisor.Control(ControlAction.PAUSE, replies.getRef()));
+    assertFalse(replies.expectMessageClass(ControlReply.class, LONG).accepted(), "pause while paused");
+    Thread.sleep(300); // nothing may step while paused
+    assertEquals(paused.step(), board.progress().step());
+    assertEquals(RunPhase.PAUSED, board.progress().phase());
+
+    sup.tell(new RunSupervisor.Control(ControlAction.CHECKPOINT, replies.getRef()));
+    ControlReply ckpt = replies.expectMessageClass(ControlReply.class, LONG);
+    assertTrue(ckpt.accepted(), ckpt.message());
+    assertEquals(paused.step(), ckpt.step());
+    assertEquals(paused.step(), CheckpointStore.readState(Path.of(ckpt.checkpoint())).step());
+
+    sup.tell(new RunSupervisor.Control(ControlAction.EVALUATE, replies.getRef()));
+    assertTrue(replies.expectMessageClass(ControlReply.class, LONG).accepted());
+    sup.tell(new RunSupervisor.Control(ControlAction.RESUME, replies.getRef()));
+    assertTrue(replies.expectMessageClass(ControlReply.class, LONG).accepted());
+    long deadline = System.nanoTime() + LONG.toNanos();
+    while ((board.lastEvaluation() == null || board.progress().step() <= paused.step() + 2)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    StatusBoard.EvalInfo eval = board.lastEvaluation();
+    assertNotNull(eval);
+    assertEquals(paused.step(), eval.step());
+    assertTrue(eval.loss() > 0 && eval.loss() < 10, "held-out loss " + eval.loss());
+    assertTrue(board.progress().step() > paused.step() + 2, "training went on");
+
+    sup.tell(new RunSupervisor.Control(ControlAction.STOP, replies.getRef()));
+    ControlReply stopped = replies.expectMessageClass(ControlReply.class, LONG);
+    assertTrue(stopped.accepted());
+    Trainer.Finished f = done.expectMessageClass(Trainer.Finished.class, LONG);
+    assertEquals(RunPhase.STOPPED, f.phase());
+    assertEquals(f.step(), CheckpointStore.readState(CheckpointStore.resolve(tmp.resolve("run"))).step());
+    done.expectTerminated(sup, LONG);
+  }
+
+  @Test
+  void nonFiniteLossesAreSkippedThenRolledBack() throws Exception {
+    RunConfig cfg = TestRuns.config("100000steps", "train.max-bad-steps = 3");
+    StatusBoard board = new StatusBoard();
+    TestProbe<Trainer.Finished> done = kit.createTestProbe();
+    ActorRef<RunSupervisor.Command> sup = kit.spawn(
+        RunSupervisor.create(TestRuns.spec(cfg, TestRuns.data(), tmp.resolve("run")), board, done.getRef()));
+    TestProbe<ControlReply> replies = kit.createTestProbe();
+    sup.tell(new RunSupervisor.Control(ControlAction.CHECKPOINT, replies.getRef()));
+    assertTrue(replies.expectMessageClass(ControlReply.class, LONG).accepted());
+    sup.tell(RunSupervisor.Poison.INSTANCE);
+    long deadline = System.nanoTime() + LONG.toNanos();
+    while (board.progress().rollbacks() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(1, board.progress().rollbacks());
+    assertEquals(3, board.progress().skippedSteps(), "three bad steps in a row, then the roll-back");
+    long after = board.progress().step();
+    while (board.progress().step() < after + 3 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertTrue(Double.isFinite(board.progress().loss()), "finite again after the roll-back");
+    assertEquals(3, board.progress().skippedSteps());
+    sup.tell(new RunSupervisor.Control(ControlAction.STOP, replies.getRef()));
+    assertEquals(RunPhase.STOPPED, done.expectMessageClass(Trainer.Finished.class, LONG).phase());
+  }
+
+  @Test
+  void divergenceWithoutACheckpointFailsTheRun() {
+    RunConfig cfg = TestRuns.config("100000steps", "train.max-bad-steps = 2");
+    StatusBoard board = new StatusBoard();
+    TestProbe<Trainer.Finished> done = kit.createTestProbe();
+    ActorRef<RunSupervisor.Command> sup = kit.spawn(
+        RunSupervisor.create(TestRuns.spec(cfg, TestRuns.data(), tmp.resolve("run")), board, done.getRef()));
+    sup.tell(RunSupervisor.Poison.INSTANCE);
+    Trainer.Finished f = done.expectMessageClass(Trainer.Finished.class, LONG);
+    assertEquals(RunPhase.FAILED, f.phase());
+    assertTrue(f.error().contains("no checkpoint to roll back to"), f.error());
+    done.expectTerminated(sup, LONG);
+  }
+}

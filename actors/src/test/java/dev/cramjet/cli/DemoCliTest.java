@@ -1,0 +1,81 @@
+package dev.cramjet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cramjet.checkpoint.CheckpointStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo end to end on a local corpus with a step budget (no network, same result on a busy machine). */
+class DemoCliTest {
+  @TempDir Path dir;
+
+  private static String[] run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      String e = err.toString(StandardCharsets.UTF_8);
+      assertEquals(0, code, e);
+      return new String[] {out.toString(StandardCharsets.UTF_8), e};
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void demoWritesReportPlotsAndCheckpointAndSecondRunReusesTheCaches() throws Exception {
+    Path corpus = TestCorpus.write(dir, 3, 60, 5);
+    Path cache = dir.resolve("cache");
+    Path out = dir.resolve("run");
+    String[] first = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out", out.toString(),
+        "--vocab-size", "300", "--budget", "30steps", "--set", "train.log-every=3", "--set", "train.micro-batch=16",
+        "--set", "train.batch-size=32");
+    for (String f : List.of("report.md", "report.html", "loss.png", "lr.png", "batch.png", "throughput.png",
+        "config.conf", "metrics.jsonl")) {
+      assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
+      assertTrue(Files.size(out.resolve(f)) > 100, f + " is nearly empty");
+    }
+    assertEquals(30, CheckpointStore.readState(CheckpointStore.resolve(out)).step());
+    assertTrue(first[1].contains("trained tokenizer"), first[1]);
+
+    List<JsonNode> log = DemoReport.readMetrics(out.resolve("metrics.jsonl"));
+    assertEquals(10, log.size());
+    for (JsonNode row : log) {
+      assertTrue(Double.isFinite(row.get("loss").asDouble()) && Double.isFinite(row.get("lr").asDouble()), row::toString);
+    }
+    double firstLoss = log.get(0).get("loss").asDouble();
+    double lastLoss = log.get(log.size() - 1).get("loss").asDouble();
+    assertTrue(lastLoss < firstLoss - 0.5, "loss fell from " + firstLoss + " to " + lastLoss);
+
+    // The report quotes the metrics log's first and last loss.
+    String md = Files.readString(out.resolve("report.md"));
+    Matcher m = Pattern.compile("MLM loss ([0-9.]+) at step (\\d+), ([0-9.]+) at step (\\d+)").matcher(md);
+    assertTrue(m.find(), md);
+    assertEquals(firstLoss, Double.parseDouble(m.group(1)), 0.0005);
+    assertEquals(lastLoss, Double.parseDouble(m.group(3)), 0.0005);
+    assertEquals(30, Integer.parseInt(m.group(4)));
+    assertTrue(Files.readString(out.resolve("report.html")).contains("<img src=\"loss.png\""));
+    assertTrue(first[0].contains("final MLM loss"), first[0]);
+
+    String[] second = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out",
+        dir.resolve("run2").toString(), "--vocab-size", "300", "--budget", "2steps");
+    assertTrue(second[1].contains("reusing cached tokenizer") && second[1].contains("reusing cached shards"),
+        second[1]);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.cramjet.train;
+
+import dev.cramjet.budget.Budget;
+import dev.cramjet.checkpoint.CheckpointState;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.util.Provenance;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The rules of the training loop that do not touch tensors, shared by the foreground {@link PretrainRun} and the
+ * actor runtime's trainer so both train identically: how many micro-batches and which learning rate a step at budget
+ * fraction t gets, when a periodic checkpoint is due, and what a checkpoint's state holds. It holds no mutable state.
+ */
+public final class StepPlan {
+  private final RunConfig config;
+  private final Budget budget;
+  private final LrSchedule schedule;
+  private final BatchRamp ramp;
+  private final Budget checkpointEvery; // null: only at the end
+
+  public StepPlan(RunConfig config) {
+    TrainConfig tc = config.train();
+    this.config = config;
+    this.budget = Budget.parse(tc.budget());
+    this.schedule = LrSchedule.of(tc.schedule(), tc.warmup());
+    this.ramp = new BatchRamp(tc.batchSize(), tc.microBatch(), tc.rampFraction());
+    String every = tc.checkpointEvery().trim();
+    this.checkpointEvery = every.equals("0") || every.equals("none") ? null : Budget.parse(every);
+  }
+
+  /** The run's budget, parsed from {@code train.budget}. */
+  public Budget budget() {
+    return budget;
+  }
+
+  /** Micro-batches of {@code train.micro-batch} rows in a step at budget fraction {@code t} (the batch ramp). */
+  public int microBatchesAt(double t) {
+    return ramp.microBatchesAt(t);
+  }
+
+  /** The most micro-batches any step takes (the ramp's target). */
+  public int maxMicroBatches() {
+    return ramp.targetMicroBatches();
+  }
+
+  /** The learning rate of a step at budget fraction {@code t}. */
+  public double lrAt(double t) {
+    return config.train().lr() * schedule.multiplier(t);
+  }
+
+  /**
+   * Whether a periodic checkpoint is due, given the steps and the budget used (in the budget's unit) since the last
+   * one. A period in another unit than the budget's only counts steps; time and token periods need a budget of the same
+   * kind.
+   */
+  public boolean checkpointDue(long stepsSince, double usedSince) {
+    if (checkpointEvery == null) {
+      return false;
+    }
+    return switch (checkpointEvery.kind()) {
+      case STEPS -> stepsSince >= checkpointEvery.amount();
+      case SECONDS -> budget.kind() == Budget.Kind.SECONDS && usedSince >= checkpointEvery.amount();
+      case TOKENS -> budget.kind() == Budget.Kind.TOKENS && usedSince >= checkpointEvery.amount();
+    };
+  }
+
+  /** The state of a checkpoint taken now, with provenance (git commit, config hash, vocabulary hash). */
+  public CheckpointState checkpointState(long step, long tokens, long rowsConsumed, long budgetElapsedNanos,
+      double lastLoss, String vocabHash) {
+    return new CheckpointState(CheckpointState.FORMAT_VERSION, config.arch(), step, tokens, rowsConsumed,
+        budgetElapsedNanos, config.train().seed(), lastLoss, config.hash(), config.render(), Provenance.gitCommit(),
+        vocabHash, Instant.now().toString(), Map.of());
+  }
+}
