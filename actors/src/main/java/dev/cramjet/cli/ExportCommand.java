@@ -34,7 +34,8 @@ public final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path folder = CheckpointStore.resolve(checkpoint);
-    Exporter.Result r = Exporter.export(folder, TokenizerLocator.locate(folder, tokenizer), out, force);
+    Exporter.Result r = Exporter.export(folder,
+        TokenizerLocator.locate(folder, tokenizer, CheckpointStore.readState(folder).vocabHash()), out, force);
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(Map.of("out", r.out().toAbsolutePath().toString(),
           "checkpoint", folder.toString(), "tensors", r.tensors(), "parameters", r.parameters(), "bytes", r.bytes())));

@@ -28,7 +28,7 @@ public record Pretrained(Path folder, Snapshot snapshot, WordPieceTokenizer toke
   public static Pretrained load(Path given, Path tokenizerDir) throws IOException {
     Path folder = CheckpointStore.resolve(given);
     Snapshot s = CheckpointStore.read(folder);
-    Path tokDir = TokenizerLocator.locate(folder, tokenizerDir);
+    Path tokDir = TokenizerLocator.locate(folder, tokenizerDir, s.state().vocabHash());
     WordPieceTokenizer tok = WordPieceTokenizer.load(tokDir);
     if (tok.vocabSize() > s.state().arch().vocabSize()) {
       throw new BadInputException(tokDir + ": the tokenizer has " + tok.vocabSize() + " tokens but the model in "
