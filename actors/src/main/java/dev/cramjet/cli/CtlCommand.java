@@ -1,14 +1,17 @@
 package dev.cramjet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cramjet.actors.ControlAction;
 import dev.cramjet.actors.control.ControlClient;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.control.TokenFile;
 import dev.cramjet.util.BadInputException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -18,10 +21,14 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code cramjet ctl status|pause|resume|evaluate|checkpoint|stop}: a client of a running daemon. It finds the daemon
  * through {@code --url}/{@code --token}, or the {@code daemon.json} and {@code token} in {@code --run DIR} (default:
- * the only run folder under {@code runs/} with a daemon.json). Exit codes: 0 done, 1 refused or failed (daemon not
- * running, wrong token, state conflict), 2 bad usage.
+ * the only run folder under {@code runs/} with a daemon.json). It prints one sentence saying what happened (status:
+ * a short summary; {@code --json}: the daemon's JSON answer). Exit codes follow the CLI's convention: 0 done; 1 the
+ * daemon is not running, did not answer, or refused (wrong token, or a state that does not allow the action, HTTP
+ * 409); 2 input to fix before asking (unknown action, several daemons to choose from, unreadable token file).
  */
-@Command(name = "ctl", mixinStandardHelpOptions = true, description = "Control a running daemon.")
+@Command(name = "ctl", mixinStandardHelpOptions = true, description = {"Control a running daemon.",
+    "Exit codes: 0 done; 1 not running, no answer, or refused (wrong token, or the run's state does not allow the "
+        + "action); 2 input to fix (unknown action, several daemons under runs/, unreadable token file)."})
 final class CtlCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,31 +54,64 @@ final class CtlCommand implements Callable<Integer> {
       throw new BadInputException("unknown action '" + action + "'; expected status, pause, resume, evaluate, "
           + "checkpoint or stop");
     }
-    ControlClient client = url != null
-        ? new ControlClient(url, token != null ? token : run != null ? dev.cramjet.actors.control.TokenFile.read(
-            run.resolve(Daemon.TOKEN_FILE)) : null)
-        : ControlClient.fromRunDir(run != null ? run : findRun(), token);
     ControlClient.Answer a;
     try {
+      ControlClient client = url != null
+          ? new ControlClient(url, token != null ? token
+              : run != null ? TokenFile.read(run.resolve(Daemon.TOKEN_FILE)) : null)
+          : ControlClient.fromRunDir(run != null ? run : findRun(), token);
       a = act == null ? client.status() : client.act(act);
     } catch (ControlClient.NotRunningException e) {
       System.err.println("cramjet ctl: " + e.getMessage());
       return Main.EXIT_FAILURE;
     }
-    if (json || act == null) {
-      System.out.println(json ? JSON.writeValueAsString(a.body())
-          : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(a.body()));
-    } else if (a.ok()) {
-      System.out.println(a.body().path("message").asText());
+    if (json) {
+      System.out.println(JSON.writeValueAsString(a.body()));
     }
     if (!a.ok()) {
       String why = a.body().path("error").asText("HTTP " + a.status());
-      System.err.println("cramjet ctl: " + (a.status() == 401
-          ? "the daemon refused the token (" + why + ")"
-          : why));
+      System.err.println("cramjet ctl: " + switch (a.status()) {
+        case 401 -> "the daemon refused the token (" + why + "); check --token or the run folder's token file";
+        case 409 -> action + " refused: " + why;
+        default -> action + " failed (HTTP " + a.status() + "): " + why;
+      });
       return Main.EXIT_FAILURE;
     }
+    if (!json) {
+      System.out.println(act == null ? summary(a.body()) : a.body().path("message").asText());
+    }
     return 0;
+  }
+
+  /** {@code GET /status} in a few words: phase, step, loss, budget and the last checkpoint. */
+  static String summary(JsonNode s) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(s.path("phase").asText("?")).append(" at step ").append(s.path("step").asLong());
+    if (s.path("loss").isNumber()) {
+      sb.append(String.format(Locale.ROOT, ", loss %.4f", s.path("loss").asDouble()));
+    }
+    JsonNode b = s.path("budget");
+    if (b.isObject()) {
+      sb.append(String.format(Locale.ROOT, ", budget %.1f%% used (%.0f s elapsed", 100 * b.path("fraction").asDouble(),
+          b.path("elapsed_seconds").asDouble()));
+      if (b.path("remaining_seconds").isNumber()) {
+        sb.append(String.format(Locale.ROOT, ", about %.0f s left", b.path("remaining_seconds").asDouble()));
+      }
+      sb.append(')');
+    }
+    JsonNode c = s.path("last_checkpoint");
+    sb.append(c.isObject() ? "; last checkpoint " + c.path("folder").asText() + " (step " + c.path("step").asLong()
+        + ")" : "; no checkpoint yet");
+    JsonNode e = s.path("last_evaluation");
+    if (e.isObject() && e.path("loss").isNumber()) {
+      sb.append(String.format(Locale.ROOT, "; evaluation at step %d: loss %.4f, accuracy %.3f",
+          e.path("step").asLong(), e.path("loss").asDouble(), e.path("accuracy").asDouble()));
+    }
+    String msg = s.path("message").asText("");
+    if (!msg.isBlank()) {
+      sb.append(" (").append(msg).append(')');
+    }
+    return sb.toString();
   }
 
   private static Path findRun() throws Exception {
@@ -79,13 +119,15 @@ final class CtlCommand implements Callable<Integer> {
     List<Path> found = List.of();
     if (Files.isDirectory(runs)) {
       try (Stream<Path> s = Files.list(runs)) {
-        found = s.filter(p -> Files.isRegularFile(p.resolve(Daemon.INFO_FILE))).toList();
+        found = s.filter(p -> Files.isRegularFile(p.resolve(Daemon.INFO_FILE))).sorted().toList();
       }
     }
-    if (found.size() != 1) {
-      throw new BadInputException(found.isEmpty()
-          ? "no running daemon found under runs/ (no daemon.json); give --run DIR or --url and --token"
-          : "several daemons under runs/ (" + found + "); choose one with --run DIR");
+    if (found.isEmpty()) {
+      throw new ControlClient.NotRunningException("no running daemon found under runs/ (no runs/*/daemon.json); "
+          + "start one with 'cramjet daemon --config FILE', or give --run DIR or --url and --token", null);
+    }
+    if (found.size() > 1) {
+      throw new BadInputException("several daemons under runs/ (" + found + "); choose one with --run DIR");
     }
     return found.get(0);
   }

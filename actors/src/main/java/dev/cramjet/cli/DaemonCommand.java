@@ -1,26 +1,34 @@
 package dev.cramjet.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.RunPhase;
+import dev.cramjet.actors.cluster.ClusterNode;
 import dev.cramjet.actors.control.Daemon;
-import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
-import dev.cramjet.data.RowSource;
-import dev.cramjet.data.SyntheticRows;
-import dev.cramjet.util.BadInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cramjet daemon --config FILE}: trains in the actor runtime and serves the control API until the budget is
- * spent or a stop is asked for. Prints the API's URL and the token file's path (never the token).
+ * {@code cramjet daemon --config FILE}: trains in the actor runtime and serves the control API and {@code /metrics}
+ * until the budget is spent or a stop is asked for. Prints the API's URL and the token file's path (never the token).
+ * With {@code --cluster-port} the node also joins (or forms) a Pekko cluster, where {@code cramjet worker} nodes serve
+ * it rows. Ctrl-C (SIGINT) and SIGTERM stop the run like {@code POST /stop}: the current step ends, the final
+ * checkpoint is written, and the process exits 0 (1 if that takes longer than three minutes).
  */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-    description = "Start the platform: actors, training and the control API (127.0.0.1 by default).")
+    description = {"Start the platform: actors, training, the control API and /metrics (127.0.0.1 by default).",
+        "Ctrl-C or SIGTERM stops like `cramjet ctl stop`: the current step ends, the final checkpoint is written, "
+            + "exit 0 (exit 1 when that takes more than 3 minutes or the run failed)."})
 final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "run file or preset name under configs/run")
   String config;
@@ -40,42 +48,118 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--prefetch", description = "micro-batches loaded ahead (default ${DEFAULT-VALUE})")
   int prefetch = 8;
 
+  @Option(names = "--peak-flops",
+      description = "FLOP/s that MFU is measured against (a GPU's data-sheet peak). Default: measure this machine's.")
+  Double peakFlops;
+
+  @Option(names = "--cluster-port",
+      description = "join a Pekko cluster on this port (Artery; 0: any free port) so data workers can serve rows "
+          + "(default: daemon.cluster.port, or no cluster)")
+  Integer clusterPort;
+
+  @Option(names = "--cluster-host",
+      description = "address Artery binds and advertises (default: daemon.cluster.host or 127.0.0.1)")
+  String clusterHost;
+
+  @Option(names = "--seed-nodes",
+      description = "HOST:PORT,... of cluster nodes to join (default: daemon.cluster.seed-nodes, or form a new "
+          + "cluster with this node as its seed)")
+  String seedNodes;
+
   @Override
   public Integer call() throws Exception {
-    RunConfig cfg = RunConfig.load(config, overrides);
-    var resolved = cfg.resolved();
+    RunConfig asked = RunConfig.load(config, overrides);
+    var resolved = asked.resolved();
     String h = host != null ? host : resolved.hasPath("daemon.host") ? resolved.getString("daemon.host") : "127.0.0.1";
     int p = port != null ? port : resolved.hasPath("daemon.port") ? resolved.getInt("daemon.port") : 8077;
     String token = resolved.hasPath("daemon.token") ? resolved.getString("daemon.token") : null;
-    Path runDir = cfg.outDir();
-    RunSupervisor.Spec spec = new RunSupervisor.Spec(cfg, rows(cfg), null, runDir,
-        resume == null ? null : CheckpointStore.resolve(resume), "none",
-        RunSupervisor.Tuning.defaults().withPrefetch(prefetch));
-    Daemon daemon = Daemon.start(spec, h, p, token, null);
-    System.err.println("cramjet daemon: control API at " + daemon.url() + " (token in "
-        + runDir.resolve(Daemon.TOKEN_FILE) + ")");
+    Integer cPort = clusterPort != null ? clusterPort
+        : resolved.hasPath("daemon.cluster.port") ? Integer.valueOf(resolved.getInt("daemon.cluster.port")) : null;
+    String cHost = clusterHost != null ? clusterHost
+        : resolved.hasPath("daemon.cluster.host") ? resolved.getString("daemon.cluster.host") : "127.0.0.1";
+    String seeds = seedNodes != null ? seedNodes
+        : resolved.hasPath("daemon.cluster.seed-nodes") ? resolved.getString("daemon.cluster.seed-nodes") : "";
+    var seedAddresses = ClusterNode.seeds(seeds);
+    if (cPort == null && !seedAddresses.isEmpty()) {
+      throw new dev.cramjet.util.BadInputException("--seed-nodes needs --cluster-port (the port this node listens on)");
+    }
+
+    Config pekko = cPort == null ? ConfigFactory.load() : ClusterNode.config(cHost, cPort, ClusterNode.TRAINER_ROLE);
+    double peak = peakFlops != null ? peakFlops : PretrainCommand.measurePeak();
+    PlatformLauncher.Launched launched = PlatformLauncher.launch(asked, h, p, token,
+        resume == null ? null : CheckpointStore.resolve(resume), prefetch, peak, pekko);
+    if (launched.rows().note() != null) {
+      System.err.println("cramjet daemon: " + launched.rows().note());
+    }
+    Daemon daemon = launched.daemon();
+    System.err.println("cramjet daemon: control API and /metrics at " + daemon.url() + " (token in "
+        + launched.runDir().resolve(Daemon.TOKEN_FILE) + "); " + launched.rowRanges());
+    if (cPort != null) {
+      ClusterNode.join(daemon.system(), seedAddresses);
+      System.err.println("cramjet daemon: cluster node at " + ClusterNode.hostPort(daemon.system())
+          + "; start workers with: cramjet worker --role data --config " + config + " --seed-nodes "
+          + ClusterNode.hostPort(daemon.system()));
+    }
     System.out.println(daemon.url());
     System.out.flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        daemon.close();
-      } catch (Exception e) {
-        // exiting anyway
-      }
-    }));
+    CountDownLatch reported = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(Main.EXIT_FAILURE);
+    Thread hook = new Thread(() -> stopOnSignal(daemon, reported, exitCode), "cramjet-daemon-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     daemon.whenTerminated().toCompletableFuture().get();
     daemon.close();
     RunPhase phase = daemon.board().progress().phase();
     System.err.println("cramjet daemon: run " + phase.name().toLowerCase(java.util.Locale.ROOT) + " at step "
         + daemon.board().progress().step());
-    return phase == RunPhase.FAILED ? Main.EXIT_FAILURE : 0;
+    int code = phase == RunPhase.FAILED ? Main.EXIT_FAILURE : 0;
+    exitCode.set(code);
+    reported.countDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // a signal is being handled: the hook ends the JVM with this exit code
+    }
+    return code;
   }
 
-  static RowSource rows(RunConfig cfg) {
-    if (!cfg.run().synthetic()) {
-      throw new BadInputException("run.shards = " + cfg.run().shards() + ": the daemon reads only the synthetic "
-          + "stream so far (run.shards = synthetic)");
+  /** How long Ctrl-C (SIGINT) or SIGTERM waits for the current step and the final checkpoint. */
+  static final Duration STOP_WAIT = Duration.ofMinutes(3);
+
+  /**
+   * The shutdown hook: SIGINT/SIGTERM stop the run as {@code POST /stop} does (current step, final checkpoint), then
+   * wait for {@link #call} to report, and end the JVM with the run's exit code (0 for a clean stop, not the
+   * signal's 130/143). After {@link #STOP_WAIT} without an end it gives up and exits 1.
+   */
+  private static void stopOnSignal(Daemon daemon, CountDownLatch reported, AtomicInteger exitCode) {
+    boolean running = !daemon.whenTerminated().toCompletableFuture().isDone();
+    if (running) {
+      System.err.println("cramjet daemon: stopping: finishing the current step and writing the final checkpoint ...");
     }
-    return SyntheticRows.standard(cfg.arch().maxSeqLen(), cfg.arch().vocabSize(), cfg.train().seed());
+    Daemon.Stopped s = daemon.stopGracefully(STOP_WAIT);
+    if (running) {
+      System.err.println("cramjet daemon: " + s.message());
+    }
+    if (!s.ended()) {
+      System.err.println("cramjet daemon: giving up after " + STOP_WAIT.toSeconds() + " s; the newest checkpoint "
+          + "on disk is the one to resume from");
+      try {
+        daemon.close();
+      } catch (Exception e) {
+        // exiting anyway
+      }
+      System.err.flush();
+      Runtime.getRuntime().halt(Main.EXIT_FAILURE);
+    }
+    try {
+      reported.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(exitCode.get());
   }
+
+  /** {@code GET /metrics}: the Prometheus text format, behind the bearer token like every endpoint but /health. */
+
 }

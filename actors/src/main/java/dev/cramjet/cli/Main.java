@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DaemonCommand.class,
       CtlCommand.class,
+      WorkerCommand.class,
       GlueCommand.class,
       PredictCommand.class,
       ExportCommand.class,

@@ -35,10 +35,11 @@ class DaemonProcessTest {
                intermediate = 64, max-seq-len = 16 }
         train { preset = cpu-short, budget = 1000000steps, micro-batch = 8, batch-size = 16, checkpoint-every = 0 }
         run { shards = synthetic, out = "%s" }
+        daemon.eval-rows = 16
         """.formatted(run.toString().replace("\\", "\\\\")));
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "-Dai.djl.offline=true", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-        "dev.cramjet.cli.Main", "daemon", "--config", conf.toString(), "--port", "0")
+        "dev.cramjet.cli.Main", "daemon", "--config", conf.toString(), "--port", "0", "--peak-flops", "1e12")
         .redirectError(tmp.resolve("daemon.err").toFile()).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -90,16 +91,53 @@ class DaemonProcessTest {
       }
       assertTrue(ctl.status().body().path("step").asLong() > pausedAt + 2, "training resumed");
 
+      // /metrics: behind the token, fed by the actors (steps, loader rows, the checkpoint above, the pause gauge)
+      assertEquals(401, send(http, base, "GET", "/metrics", null, null).statusCode());
+      HttpResponse<String> metrics = send(http, base, "GET", "/metrics", token, null);
+      assertEquals(200, metrics.statusCode());
+      assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+      assertTrue(sample(metrics.body(), "cramjet_optimizer_steps_total") > pausedAt, metrics.body());
+      assertTrue(sample(metrics.body(), "cramjet_loader_rows_total") >= 8 * (pausedAt + 2));
+      assertEquals(1, sample(metrics.body(), "cramjet_checkpoint_duration_seconds_count"));
+      assertTrue(sample(metrics.body(), "cramjet_checkpoint_size_bytes") > 0);
+      assertEquals(0, sample(metrics.body(), "cramjet_paused"));
+      assertTrue(sample(metrics.body(), "cramjet_model_flops_utilization_ratio") > 0);
+
       ControlClient.Answer stop = ctl.act(ControlAction.STOP);
       assertEquals(200, stop.status(), stop.body().toString());
       long stoppedAt = stop.body().path("step").asLong();
+      assertEquals("stopped after step " + stoppedAt + "; final checkpoint " + stop.body().path("checkpoint").asText(),
+          stop.body().path("message").asText());
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon exits after a stop");
       assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("daemon.err")));
       assertEquals(stoppedAt, CheckpointStore.readState(CheckpointStore.resolve(run)).step());
       assertFalse(Files.exists(run.resolve("daemon.json")), "daemon.json removed on exit");
+      // metrics.jsonl as the foreground loop writes it: one object per logged step (log-every 10 in cpu-short)
+      List<String> log = Files.readAllLines(run.resolve("metrics.jsonl"));
+      assertFalse(log.isEmpty());
+      var last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(log.get(log.size() - 1));
+      assertEquals(List.of("step", "t", "elapsed_seconds", "loss", "accuracy", "lr", "batch_rows", "grad_norm",
+          "tokens", "tokens_per_second", "mfu", "skipped"), iterable(last.fieldNames()));
+      assertTrue(last.path("step").asLong() <= stoppedAt && last.path("tokens").asLong() > 0);
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  private static List<String> iterable(java.util.Iterator<String> it) {
+    List<String> out = new java.util.ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
+  }
+
+  /** The value of an unlabelled sample in the Prometheus text format. */
+  static double sample(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim().split(" ")[0]);
+      }
+    }
+    throw new AssertionError(name + " not exposed");
   }
 
   private static HttpResponse<String> send(HttpClient http, URI base, String method, String path, String token,

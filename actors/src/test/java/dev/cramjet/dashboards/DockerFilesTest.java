@@ -130,12 +130,63 @@ class DockerFilesTest {
     }
   }
 
+  /** Named volumes of a compose service: volume name to container path. */
+  private static Map<String, String> namedVolumes(JsonNode service) {
+    Map<String, String> out = new HashMap<>();
+    for (JsonNode v : service.path("volumes")) {
+      String[] parts = v.asText().split(":");
+      if (!parts[0].startsWith(".") && !parts[0].startsWith("/")) {
+        out.put(parts[0], parts[1]);
+      }
+    }
+    return out;
+  }
+
   @Test
-  void promtoolAcceptsTheMountedPrometheusConfig() throws IOException, InterruptedException {
+  void prometheusReadsTheDaemonsTokenFromTheDaemonsDataVolume() throws IOException {
+    JsonNode services = compose().path("services");
+    Path promDir = binds(services.path("prometheus")).get("/etc/prometheus");
+    JsonNode job = DashboardQueries.YAML.readTree(promDir.resolve("prometheus.yml").toFile()).path("scrape_configs")
+        .get(0);
+    assertEquals("Bearer", job.path("authorization").path("type").asText());
+    String credentials = job.path("authorization").path("credentials_file").asText();
+    // The daemon writes its token into its run folder (run.out of the demo config, relative to the image's /data).
+    String dataVolume = null;
+    for (Map.Entry<String, String> e : namedVolumes(services.path("cramjet")).entrySet()) {
+      dataVolume = e.getValue().equals("/data") ? e.getKey() : dataVolume;
+    }
+    assertTrue(dataVolume != null, "the daemon keeps /data on a named volume");
+    String mounted = namedVolumes(services.path("prometheus")).get(dataVolume);
+    assertTrue(mounted != null, "Prometheus mounts the daemon's data volume");
+    assertEquals(mounted + "/runs/demo/token", credentials);
+    assertTrue(Files.readString(ROOT.resolve("configs/run/demo.conf")).contains("out = runs/demo"));
+    List<String> command = new ArrayList<>();
+    services.path("cramjet").path("command").forEach(c -> command.add(c.asText()));
+    String port = command.get(command.indexOf("--port") + 1);
+    String target = job.path("static_configs").get(0).path("targets").get(0).asText();
+    assertEquals("cramjet:" + port, target);
+  }
+
+  @Test
+  void promtoolAcceptsTheMountedPrometheusConfig(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws IOException, InterruptedException {
     Path promtool = RepoFiles.onPath("promtool").orElse(null);
     assumeTrue(promtool != null, "promtool is not installed (.ci/run installs it)");
     Path promDir = binds(compose().path("services").path("prometheus")).get("/etc/prometheus");
-    Process p = new ProcessBuilder(promtool.toString(), "check", "config", promDir.resolve("prometheus.yml").toString())
+    // promtool checks that the token file exists: check a copy of the folder whose token path points at a file here.
+    Path copy = Files.createDirectories(tmp.resolve("prometheus"));
+    try (var files = Files.list(promDir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, copy.resolve(f.getFileName().toString()));
+      }
+    }
+    Path token = Files.writeString(tmp.resolve("token"), "a-test-token");
+    String text = Files.readString(copy.resolve("prometheus.yml"));
+    String credentials = DashboardQueries.YAML.readTree(text).path("scrape_configs").get(0).path("authorization")
+        .path("credentials_file").asText();
+    assertTrue(!credentials.isEmpty() && text.contains(credentials), "the scrape job reads a token file");
+    Files.writeString(copy.resolve("prometheus.yml"), text.replace(credentials, token.toString()));
+    Process p = new ProcessBuilder(promtool.toString(), "check", "config", copy.resolve("prometheus.yml").toString())
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), out);

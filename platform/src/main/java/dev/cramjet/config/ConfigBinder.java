@@ -150,7 +150,7 @@ public final class ConfigBinder {
   }
 
   /** "FILE: LINE: " of the value at {@code key}, or of the section when the key has none. */
-  static String where(Config section, String key) {
+  public static String where(Config section, String key) {
     ConfigValue v = section.root().get(key);
     return v == null ? origin(section) : describe(v.origin());
   }

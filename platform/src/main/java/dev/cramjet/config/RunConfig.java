@@ -77,7 +77,8 @@ public record RunConfig(ArchConfig arch, TrainConfig train, RunSettings run, Con
     return new RunConfig(
         ConfigBinder.bind(arch, ArchConfig.class, "arch"),
         ConfigBinder.bind(train, TrainConfig.class, "train"),
-        ConfigBinder.bind(merged.getConfig("run"), RunSettings.class, "run"),
+        // run.raw-text is bound on its own (dev.cramjet.data.RawTextSettings) by the commands that read raw text
+        ConfigBinder.bind(merged.getConfig("run").withoutPath("raw-text"), RunSettings.class, "run"),
         resolved);
   }
 

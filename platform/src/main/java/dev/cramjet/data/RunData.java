@@ -18,6 +18,11 @@ import java.nio.file.Path;
 public record RunData(RunConfig config, RowSource rows, String vocabHash, String note) {
 
   public static RunData open(RunConfig cfg) {
+    if (cfg.resolved().hasPath(RawTextSettings.PATH)) {
+      throw new dev.cramjet.util.BadInputException(dev.cramjet.config.ConfigBinder.where(
+          cfg.resolved().getConfig("run"), "raw-text") + "run.raw-text is read by 'cramjet daemon' and 'cramjet worker' only; for this "
+          + "command, prepare shards first ('cramjet data prepare') and set run.shards");
+    }
     if (cfg.run().synthetic()) {
       return new RunData(cfg,
           SyntheticRows.standard(cfg.arch().maxSeqLen(), cfg.arch().vocabSize(), cfg.train().seed()), "none", null);

@@ -56,6 +56,11 @@ public final class MlmMasker {
     this.seed = seed;
   }
 
+  /** T: tokens per row this masker expects. */
+  public int seqLen() {
+    return seqLen;
+  }
+
   /** k: masked positions per row. */
   public int maskedPerRow() {
     return maskedPerRow;

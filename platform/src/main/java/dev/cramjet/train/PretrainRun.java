@@ -1,7 +1,6 @@
 package dev.cramjet.train;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cramjet.budget.Budget;
 import dev.cramjet.budget.BudgetClock;
 import dev.cramjet.budget.ClockState;
@@ -12,17 +11,11 @@ import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.util.AtomicFiles;
-import dev.cramjet.util.BadInputException;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,8 +28,6 @@ import java.util.function.BooleanSupplier;
  * step) and {@code checkpoints/}.
  */
 public final class PretrainRun implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Receives what the run reports; the CLI prints it, tests collect it. */
   public interface Listener {
     default void onStart(StartInfo info) {}
@@ -83,14 +74,6 @@ public final class PretrainRun implements AutoCloseable {
   public PretrainRun(RunConfig config, RowSource data, Path runDir, Path resumeFrom, double peakFlops,
       String vocabHash, Listener listener) throws IOException {
     ArchConfig arch = config.arch();
-    if (data.seqLen() > arch.maxSeqLen()) {
-      throw new BadInputException("the data has rows of " + data.seqLen() + " tokens but arch '" + arch.name()
-          + "' covers at most " + arch.maxSeqLen() + " (arch.max-seq-len)");
-    }
-    if (data.vocabSize() > arch.vocabSize()) {
-      throw new BadInputException("the data uses a vocabulary of " + data.vocabSize() + " but arch '" + arch.name()
-          + "' has vocab-size " + arch.vocabSize());
-    }
     this.config = config;
     this.data = data;
     this.runDir = runDir;
@@ -102,11 +85,8 @@ public final class PretrainRun implements AutoCloseable {
     this.clock = new BudgetClock(plan.budget());
     this.masker = new MlmMasker(tc.maskRate(), data.seqLen(), data.vocabSize(), tc.seed());
     this.checkpoints = new CheckpointStore(runDir.resolve("checkpoints"), tc.keepCheckpoints());
-    Snapshot resume = null;
-    if (resumeFrom != null) {
-      resume = CheckpointStore.read(resumeFrom); // verified before anything is allocated or written
-      checkCompatible(resume.state(), resumeFrom);
-    }
+    Snapshot resume = resumeFrom == null ? null : CheckpointStore.read(resumeFrom); // verified before any write
+    RunChecks.validate(arch, data, resume == null ? null : resume.state(), resumeFrom);
     this.manager = NDManager.newBaseManager();
     this.trainer = new MlmTrainer(arch, tc, manager);
     if (resume != null) {
@@ -118,21 +98,6 @@ public final class PretrainRun implements AutoCloseable {
     }
     Files.createDirectories(runDir);
     AtomicFiles.writeString(runDir.resolve("config.conf"), config.render());
-  }
-
-  private void checkCompatible(CheckpointState s, Path from) {
-    ArchConfig mine = config.arch();
-    ArchConfig theirs = s.arch();
-    if (theirs.vocabSize() != mine.vocabSize() || theirs.hidden() != mine.hidden() || theirs.layers() != mine.layers()
-        || theirs.heads() != mine.heads() || theirs.intermediate() != mine.intermediate()
-        || theirs.ffn() != mine.ffn() || theirs.positions() != mine.positions()) {
-      throw new BadInputException(from + " holds a '" + theirs.name() + "' model (" + describe(theirs)
-          + ") but this run uses '" + mine.name() + "' (" + describe(mine) + "); resume with the same architecture");
-    }
-  }
-
-  private static String describe(ArchConfig a) {
-    return a.layers() + " layers, hidden " + a.hidden() + ", " + a.heads() + " heads, vocabulary " + a.vocabSize();
   }
 
   public MlmTrainer trainer() {
@@ -150,23 +115,20 @@ public final class PretrainRun implements AutoCloseable {
     listener.onStart(new StartInfo(arch, params, params - embeddingParams, flopsPerToken, peakFlops, clock.budget(),
         tc.microBatch(), tc.batchSize(), resumedStep));
 
-    Path metricsFile = runDir.resolve("metrics.jsonl");
+    Path metricsFile = runDir.resolve(StepLogWriter.FILE_NAME);
     int seqLen = data.seqLen();
     int[] rowBuf = new int[seqLen];
     long step = resumedStep;
     long tokens = clock.tokens();
-    long lastCheckpointStep = step;
-    double lastCheckpointUsed = clock.used();
+    ClockState lastCheckpointClock = clock.snapshot();
     double lastLoss = Double.NaN;
-    int badInARow = 0;
-    long skippedTotal = 0;
+    BadSteps bad = new BadSteps(tc.maxBadSteps());
     Path lastCheckpoint = null;
     long windowStart = System.nanoTime();
     long windowTokens = 0;
     boolean stoppedEarly = false;
 
-    try (BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (StepLogWriter metrics = new StepLogWriter(metricsFile)) {
       clock.start();
       while (!clock.isSpent()) {
         if (stop.getAsBoolean()) {
@@ -192,17 +154,14 @@ public final class PretrainRun implements AutoCloseable {
         tokens += stepTokens;
         windowTokens += stepTokens;
         clock.recordStep(stepTokens);
+        boolean rollBackDue = bad.record(r.skipped());
         if (r.skipped()) {
-          skippedTotal++;
-          badInARow++;
           listener.onMessage("step " + step + ": non-finite loss or gradient (loss " + r.loss() + ", grad norm "
-              + r.gradNorm() + "), update skipped (" + badInARow + " in a row)");
-          if (badInARow >= tc.maxBadSteps()) {
+              + r.gradNorm() + "), update skipped (" + (rollBackDue ? tc.maxBadSteps() : bad.inARow()) + " in a row)");
+          if (rollBackDue) {
             rollBack();
-            badInARow = 0;
           }
         } else {
-          badInARow = 0;
           lastLoss = r.loss();
         }
         if (step % tc.logEvery() == 0 || clock.isSpent()) {
@@ -211,23 +170,20 @@ public final class PretrainRun implements AutoCloseable {
           StepLog log = new StepLog(step, clock.fraction(), clock.elapsedSeconds(), r.loss(), r.accuracy(), lr,
               r.rows(), r.gradNorm(), tokens, tps, peakFlops > 0 ? tps * flopsPerToken / peakFlops : Double.NaN,
               r.skipped());
-          metrics.write(JSON.writeValueAsString(toMap(log)));
-          metrics.newLine();
-          metrics.flush();
+          metrics.write(log);
           listener.onStep(log);
           windowStart = System.nanoTime();
           windowTokens = 0;
         }
-        if (plan.checkpointDue(step - lastCheckpointStep, clock.used() - lastCheckpointUsed) && !clock.isSpent()) {
+        if (plan.checkpointDue(lastCheckpointClock, clock.snapshot()) && !clock.isSpent()) {
           lastCheckpoint = checkpoint(step, tokens, lastLoss);
-          lastCheckpointStep = step;
-          lastCheckpointUsed = clock.used();
+          lastCheckpointClock = clock.snapshot();
         }
       }
       clock.pause();
     }
     lastCheckpoint = checkpoint(step, tokens, lastLoss);
-    return new Summary(step, tokens, clock.elapsedSeconds(), lastLoss, lastCheckpoint, stoppedEarly, skippedTotal);
+    return new Summary(step, tokens, clock.elapsedSeconds(), lastLoss, lastCheckpoint, stoppedEarly, bad.total());
   }
 
   /** After too many bad steps in a row: back to the last checkpoint's weights; the data moves on past the bad rows. */
@@ -248,27 +204,6 @@ public final class PretrainRun implements AutoCloseable {
     Path folder = checkpoints.write(trainer.snapshot(state));
     listener.onCheckpoint(folder, (System.nanoTime() - start) / 1e9);
     return folder;
-  }
-
-  private static Map<String, Object> toMap(StepLog l) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("step", l.step());
-    m.put("t", l.t());
-    m.put("elapsed_seconds", l.elapsedSeconds());
-    m.put("loss", finite(l.loss()));
-    m.put("accuracy", l.accuracy());
-    m.put("lr", l.lr());
-    m.put("batch_rows", l.batchRows());
-    m.put("grad_norm", finite(l.gradNorm()));
-    m.put("tokens", l.tokens());
-    m.put("tokens_per_second", l.tokensPerSecond());
-    m.put("mfu", finite(l.mfu()));
-    m.put("skipped", l.skipped());
-    return m;
-  }
-
-  private static Object finite(double v) {
-    return Double.isFinite(v) ? v : String.valueOf(v); // JSON has no NaN
   }
 
   @Override

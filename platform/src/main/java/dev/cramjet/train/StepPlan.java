@@ -1,6 +1,7 @@
 package dev.cramjet.train;
 
 import dev.cramjet.budget.Budget;
+import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.util.Provenance;
@@ -50,18 +51,17 @@ public final class StepPlan {
   }
 
   /**
-   * Whether a periodic checkpoint is due, given the steps and the budget used (in the budget's unit) since the last
-   * one. A period in another unit than the budget's only counts steps; time and token periods need a budget of the same
-   * kind.
+   * Whether a periodic checkpoint is due, given the budget clock at the last checkpoint and now. The period is
+   * measured in its own unit whatever the budget's: training seconds (pauses excluded), optimizer steps or tokens.
    */
-  public boolean checkpointDue(long stepsSince, double usedSince) {
+  public boolean checkpointDue(ClockState last, ClockState now) {
     if (checkpointEvery == null) {
       return false;
     }
     return switch (checkpointEvery.kind()) {
-      case STEPS -> stepsSince >= checkpointEvery.amount();
-      case SECONDS -> budget.kind() == Budget.Kind.SECONDS && usedSince >= checkpointEvery.amount();
-      case TOKENS -> budget.kind() == Budget.Kind.TOKENS && usedSince >= checkpointEvery.amount();
+      case STEPS -> now.steps() - last.steps() >= checkpointEvery.amount();
+      case SECONDS -> (now.elapsedNanos() - last.elapsedNanos()) / 1e9 >= checkpointEvery.amount();
+      case TOKENS -> now.tokens() - last.tokens() >= checkpointEvery.amount();
     };
   }
 

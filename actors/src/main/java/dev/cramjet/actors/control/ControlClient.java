@@ -16,8 +16,8 @@ import java.time.Duration;
 
 /**
  * A client of the control API (java.net.http). {@link #fromRunDir} finds a daemon through the {@code daemon.json} and
- * {@code token} it wrote. Answers come back as the status code and the JSON body; a daemon that is not listening is a
- * {@link NotRunningException}.
+ * {@code token} it wrote. Answers come back as the status code and the JSON body; a daemon that is not listening, or a
+ * run folder without {@code daemon.json}, is a {@link NotRunningException}.
  */
 public final class ControlClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,7 +28,7 @@ public final class ControlClient {
 
   /** The daemon is not listening at the URL. */
   public static final class NotRunningException extends IOException {
-    NotRunningException(String message, Throwable cause) {
+    public NotRunningException(String message, Throwable cause) {
       super(message, cause);
     }
   }
@@ -49,8 +49,8 @@ public final class ControlClient {
   public static ControlClient fromRunDir(Path runDir, String token) throws IOException {
     Path info = runDir.resolve(Daemon.INFO_FILE);
     if (!Files.isRegularFile(info)) {
-      throw new BadInputException("no daemon is running for " + runDir + " (no " + info + "); start one with "
-          + "'cramjet daemon --config FILE', or give --url and --token");
+      throw new NotRunningException("no daemon is running for " + runDir + " (no " + info + "); start one with "
+          + "'cramjet daemon --config FILE', or give --url and --token", null);
     }
     JsonNode n = JSON.readTree(info.toFile());
     if (n == null || !n.hasNonNull("url")) {

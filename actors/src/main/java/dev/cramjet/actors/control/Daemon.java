@@ -1,6 +1,10 @@
 package dev.cramjet.actors.control;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.cramjet.actors.ControlAction;
+import dev.cramjet.actors.ControlReply;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.util.AtomicFiles;
@@ -15,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
@@ -50,10 +55,16 @@ public final class Daemon implements AutoCloseable {
    */
   public static Daemon start(RunSupervisor.Spec spec, String host, int port, String token,
       java.util.function.Consumer<ControlApi> extras) throws Exception {
+    return start(spec, host, port, token, extras, ConfigFactory.load());
+  }
+
+  /** As above, with the actor system's Pekko config (e.g. a cluster node's, see {@code ClusterNode}). */
+  public static Daemon start(RunSupervisor.Spec spec, String host, int port, String token,
+      java.util.function.Consumer<ControlApi> extras, Config pekko) throws Exception {
     RunSupervisor.validate(spec);
     StatusBoard board = new StatusBoard();
     ActorSystem<RunSupervisor.Command> system =
-        ActorSystem.create(RunSupervisor.create(spec, board, null), "cramjet");
+        ActorSystem.create(RunSupervisor.create(spec, board, null), "cramjet", pekko);
     try {
       String t = token != null ? token : TokenFile.generate();
       Path runDir = spec.runDir();
@@ -95,6 +106,56 @@ public final class Daemon implements AutoCloseable {
   /** Completes when the run has ended and the actor system is gone. */
   public CompletionStage<Done> whenTerminated() {
     return system.getWhenTerminated();
+  }
+
+  /**
+   * What {@link #stopGracefully} saw.
+   *
+   * @param ended true when the run ended (and the actor system terminated) within the wait
+   * @param step the step the run stopped after (the last one published when it did not end)
+   * @param checkpoint the final checkpoint folder, or null (none written, or the run had already ended without one)
+   * @param message a sentence for people
+   */
+  public record Stopped(boolean ended, long step, String checkpoint, String message) {}
+
+  /**
+   * Stops the run as {@code POST /stop} does and waits for it: the trainer finishes its current step, the final
+   * checkpoint is written, the actor system terminates. Safe to call more than once and after the run ended on its own
+   * (then it only waits). Gives up after {@code wait}, returning {@code ended = false}; the caller then decides whether
+   * to {@link #close()} regardless. Does not close the API or remove {@code daemon.json}; {@link #close()} does.
+   */
+  public Stopped stopGracefully(Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    ControlReply reply = null;
+    if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
+      try {
+        reply = AskPattern.<RunSupervisor.Command, ControlReply>ask(system,
+                r -> new RunSupervisor.Control(ControlAction.STOP, r), wait, system.scheduler())
+            .toCompletableFuture().get(wait.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        // the run ended meanwhile (no answer), or it is slow: wait for the system below
+      }
+    }
+    boolean ended;
+    try {
+      system.getWhenTerminated().toCompletableFuture()
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      ended = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ended = false;
+    } catch (Exception e) {
+      ended = false;
+    }
+    long step = reply != null ? reply.step() : board.progress().step();
+    if (reply != null && reply.accepted()) {
+      return new Stopped(ended, step, reply.checkpoint(), reply.message());
+    }
+    String why = reply != null ? reply.message() : ended ? "the run had already ended" : "the run did not answer";
+    return new Stopped(ended, step, null, ended ? why + " (step " + step + ")"
+        : why + "; gave up waiting after " + wait.toSeconds() + " s at step " + step);
   }
 
   @Override

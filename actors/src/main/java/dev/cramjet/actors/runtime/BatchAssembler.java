@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * Turns rows into masked micro-batches ahead of time and hands them to the trainer in strict row order, as the trainer
@@ -23,7 +24,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  *
  * <p>Backpressure: at most {@code prefetch} micro-batches are loaded or ready here at any time, and the trainer's
  * demand bounds what it holds. Loaders: the local one, plus any remote loaders the Receptionist lists under
- * {@link DataLoader#SERVICE_KEY}. While remote loaders are listed they get all requests, round robin; a request that
+ * {@link DataLoader#serviceKey} of the run's data. While remote loaders are listed they get all requests, round robin; a request that
  * fails or times out is asked again of the local loader, so a lost worker loses and repeats no rows (a late answer to
  * a request that timed out goes to dead letters), and the remote loaders are used again once listed again.
  */
@@ -55,9 +56,13 @@ public final class BatchAssembler {
     }
   }
 
+  /**
+   * @param remoteKey the Receptionist key of remote loaders serving the same rows (see {@link DataLoader#serviceKey})
+   * @param observer told how many rows each loader delivered
+   */
   public static Behavior<Command> create(Settings settings, MlmMasker masker, ActorRef<DataLoader.Command> local,
-      StatusBoard board) {
-    return Behaviors.setup(ctx -> new State(ctx, settings, masker, local, board).start());
+      StatusBoard board, ServiceKey<DataLoader.Command> remoteKey, RunObserver observer) {
+    return Behaviors.setup(ctx -> new State(ctx, settings, masker, local, board, remoteKey, observer).start());
   }
 
   private static final class State {
@@ -82,9 +87,13 @@ public final class BatchAssembler {
     private long rowsLocal;
     private long rowsRemote;
     private long retries;
+    private final ServiceKey<DataLoader.Command> remoteKey;
+    private final RunObserver observer;
 
     State(ActorContext<Command> ctx, Settings settings, MlmMasker masker, ActorRef<DataLoader.Command> local,
-        StatusBoard board) {
+        StatusBoard board, ServiceKey<DataLoader.Command> remoteKey, RunObserver observer) {
+      this.remoteKey = remoteKey;
+      this.observer = observer;
       this.ctx = ctx;
       this.settings = settings;
       this.masker = masker;
@@ -96,7 +105,7 @@ public final class BatchAssembler {
 
     Behavior<Command> start() {
       ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, LoadersChanged::new);
-      ctx.getSystem().receptionist().tell(Receptionist.subscribe(DataLoader.SERVICE_KEY, adapter));
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(remoteKey, adapter));
       fill();
       return Behaviors.receive(Command.class)
           .onMessage(Demand.class, this::onDemand)
@@ -130,11 +139,22 @@ public final class BatchAssembler {
         return Behaviors.same();
       }
       DataLoader.Rows rows = l.rows();
+      if (rows.firstRow() != l.firstRow() || rows.rows() != settings.microBatchRows()
+          || rows.seqLen() != masker.seqLen()) {
+        retries++;
+        ctx.getLog().warn("the {} loader answered rows {}+{} of {} tokens for rows {}+{}; asking the local loader",
+            l.loader() == local ? "local" : "remote", rows.firstRow(), rows.rows(), rows.seqLen(), l.firstRow(),
+            settings.microBatchRows());
+        toRetry.add(l.firstRow());
+        fill();
+        return Behaviors.same();
+      }
       if (l.loader() != local) {
         rowsRemote += rows.rows();
       } else {
         rowsLocal += rows.rows();
       }
+      observer.onLoaderRows(rows.rows());
       ready.put(l.firstRow(), MicroBatch.of(l.firstRow(), masker.mask(rows.tokens(), rows.rows(), l.firstRow()),
           rows.loadedBy()));
       deliver();
@@ -144,7 +164,7 @@ public final class BatchAssembler {
 
     private Behavior<Command> onLoadersChanged(LoadersChanged c) {
       List<ActorRef<DataLoader.Command>> now = new ArrayList<>();
-      for (ActorRef<DataLoader.Command> ref : c.listing().getServiceInstances(DataLoader.SERVICE_KEY)) {
+      for (ActorRef<DataLoader.Command> ref : c.listing().getServiceInstances(remoteKey)) {
         if (!ref.path().address().hasLocalScope()) {
           now.add(ref);
         }

@@ -32,6 +32,11 @@ public final class Checkpointer {
   }
 
   public static Behavior<Command> create(CheckpointStore store, StatusBoard board) {
+    return create(store, board, RunObserver.NONE);
+  }
+
+  /** As above, reporting each write's duration and size (or its failure) to {@code observer}. */
+  public static Behavior<Command> create(CheckpointStore store, StatusBoard board, RunObserver observer) {
     return Behaviors.receive(Command.class)
         .onMessage(Write.class, w -> {
           long start = System.nanoTime();
@@ -41,8 +46,10 @@ public final class Checkpointer {
             double secs = (System.nanoTime() - start) / 1e9;
             long bytes = sizeOf(folder);
             board.lastCheckpoint(new StatusBoard.CheckpointInfo(folder.toString(), step, secs, bytes));
+            observer.onCheckpoint(secs, bytes);
             w.replyTo().tell(new Written(step, folder, secs, bytes, null));
           } catch (IOException | RuntimeException e) {
+            observer.onCheckpointFailure();
             w.replyTo().tell(new Written(step, null, (System.nanoTime() - start) / 1e9, 0, e.toString()));
           }
           return Behaviors.same();

@@ -16,8 +16,41 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * from index {@code i mod rows()}, as the foreground loop does. It does not mask; the {@link BatchAssembler} does.
  */
 public final class DataLoader {
-  /** Data workers on other nodes register their loaders under this key with the Receptionist. */
-  public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "cramjet-data-loader");
+  /**
+   * The Receptionist key under which loaders of one row set are registered: {@code cramjet-data-loader-} and the
+   * set's {@link #dataId}. A trainer subscribes to the key of its own rows, so a worker started with other data (another
+   * shard folder, seed, sequence length or held-out split) is never asked for rows.
+   */
+  public static ServiceKey<Command> serviceKey(String dataId) {
+    return ServiceKey.create(Command.class, "cramjet-data-loader-" + dataId);
+  }
+
+  /**
+   * A short fingerprint of a row source as a loader serves it: its shape, the tokenizer hash, and the tokens of its
+   * first, middle and last rows. Two nodes that open the same data with the same config get the same id.
+   */
+  public static String dataId(RowSource source, String vocabHash) {
+    long h = 0xcbf29ce484222325L;
+    long[] head = {source.seqLen(), source.rows(), source.vocabSize()};
+    for (long v : head) {
+      h = mix(h, v);
+    }
+    for (char c : String.valueOf(vocabHash).toCharArray()) {
+      h = mix(h, c);
+    }
+    int[] row = new int[source.seqLen()];
+    for (long i : new long[] {0, source.rows() / 2, source.rows() - 1}) {
+      source.read(i, row);
+      for (int t : row) {
+        h = mix(h, t);
+      }
+    }
+    return String.format("%016x", h);
+  }
+
+  private static long mix(long h, long v) {
+    return (h ^ v) * 0x100000001b3L;
+  }
 
   private DataLoader() {}
 

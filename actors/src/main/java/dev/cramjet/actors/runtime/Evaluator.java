@@ -47,8 +47,18 @@ public final class Evaluator {
     }
   }
 
+  /** Task and split names of the held-out MLM score in metrics ({@code cramjet_eval_score{task="mlm"}}). */
+  public static final String TASK = "mlm";
+  public static final String SPLIT = "heldout";
+
   public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut,
       StatusBoard board) {
+    return create(arch, seed, masker, heldOut, board, RunObserver.NONE);
+  }
+
+  /** As above, reporting each result's accuracy on masked positions to {@code observer} (task "mlm"). */
+  public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut,
+      StatusBoard board, RunObserver observer) {
     return Behaviors.setup(ctx -> {
       DjlThread.prepare();
       NDManager manager = NDManager.newBaseManager();
@@ -59,6 +69,9 @@ public final class Evaluator {
             Result r = evaluate(model, manager, batches, e);
             board.lastEvaluation(new StatusBoard.EvalInfo(r.step(), r.loss(), r.accuracy(), r.rows(), r.seconds(),
                 r.error()));
+            if (r.error() == null) {
+              observer.onEvaluation(TASK, SPLIT, r.accuracy());
+            }
             e.replyTo().tell(r);
             return Behaviors.same();
           })

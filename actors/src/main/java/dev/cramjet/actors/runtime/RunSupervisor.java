@@ -8,10 +8,11 @@ import dev.cramjet.budget.BudgetClock;
 import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.train.RunChecks;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
-import dev.cramjet.model.ArchConfig;
 import dev.cramjet.train.MlmMasker;
+import dev.cramjet.train.StepLogWriter;
 import dev.cramjet.train.StepPlan;
 import dev.cramjet.train.TrainConfig;
 import dev.cramjet.util.AtomicFiles;
@@ -25,6 +26,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * Starts the actors of one run, routes control actions to the trainer, and ends the run: when the trainer reports
@@ -94,35 +96,31 @@ public final class RunSupervisor {
    * @param data the training rows (the local loader reads them; remote loaders must serve the same rows)
    * @param heldOut rows for evaluation, or null to take the last {@code evalRows} rows of {@code data}
    * @param resumeFrom a checkpoint folder, or null for a fresh run
+   * @param observer told what happens, for metrics ({@link RunObserver#NONE} for nothing)
+   * @param peakFlops FLOP/s that MFU in metrics and {@code metrics.jsonl} is measured against; NaN when unknown
    */
   public record Spec(RunConfig config, RowSource data, RowSource heldOut, Path runDir, Path resumeFrom,
-      String vocabHash, Tuning tuning) {}
+      String vocabHash, Tuning tuning, RunObserver observer, double peakFlops) {
+    public Spec(RunConfig config, RowSource data, RowSource heldOut, Path runDir, Path resumeFrom, String vocabHash,
+        Tuning tuning) {
+      this(config, data, heldOut, runDir, resumeFrom, vocabHash, tuning, RunObserver.NONE, Double.NaN);
+    }
+
+    /** The Receptionist key of remote loaders that serve exactly {@link #data}. */
+    public ServiceKey<DataLoader.Command> loaderKey() {
+      return DataLoader.serviceKey(DataLoader.dataId(data, vocabHash));
+    }
+  }
 
   /**
    * Checks a spec before any actor starts: the data fits the architecture, and a checkpoint to resume from holds the
    * same architecture. Throws {@link BadInputException} naming what to fix.
    */
   public static void validate(Spec spec) throws IOException {
-    ArchConfig arch = spec.config().arch();
-    RowSource data = spec.data();
-    if (data.seqLen() > arch.maxSeqLen()) {
-      throw new BadInputException("the data has rows of " + data.seqLen() + " tokens but arch '" + arch.name()
-          + "' covers at most " + arch.maxSeqLen() + " (arch.max-seq-len)");
-    }
-    if (data.vocabSize() > arch.vocabSize()) {
-      throw new BadInputException("the data uses a vocabulary of " + data.vocabSize() + " but arch '" + arch.name()
-          + "' has vocab-size " + arch.vocabSize());
-    }
-    if (spec.resumeFrom() != null) {
-      ArchConfig theirs = CheckpointStore.readState(spec.resumeFrom()).arch();
-      if (theirs.vocabSize() != arch.vocabSize() || theirs.hidden() != arch.hidden()
-          || theirs.layers() != arch.layers() || theirs.heads() != arch.heads()
-          || theirs.intermediate() != arch.intermediate()) {
-        throw new BadInputException(spec.resumeFrom() + " holds a '" + theirs.name() + "' model but this run uses '"
-            + arch.name() + "'; resume with the same architecture");
-      }
-    }
+    RunChecks.validate(spec.config().arch(), spec.data(),
+        spec.resumeFrom() == null ? null : CheckpointStore.readState(spec.resumeFrom()), spec.resumeFrom());
   }
+
 
   /**
    * @param board where the actors publish progress
@@ -168,8 +166,9 @@ public final class RunSupervisor {
         DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ActorRef<BatchAssembler.Command> assembler = ctx.spawn(BatchAssembler.create(
         new BatchAssembler.Settings(tc.microBatch(), startRow, tuning.prefetch(), tuning.loadTimeout()), masker,
-        loader, board), "batch-assembler");
-    ActorRef<Checkpointer.Command> checkpointer = ctx.spawn(Checkpointer.create(store, board), "checkpointer",
+        loader, board, spec.loaderKey(), spec.observer()), "batch-assembler");
+    ActorRef<Checkpointer.Command> checkpointer = ctx.spawn(Checkpointer.create(store, board, spec.observer()),
+        "checkpointer",
         DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ActorRef<BudgetKeeper.Spent> spentInbox = ctx.messageAdapter(BudgetKeeper.Spent.class, BudgetIsSpent::new);
     ActorRef<BudgetKeeper.Command> keeper = ctx.spawn(
@@ -180,12 +179,14 @@ public final class RunSupervisor {
       long first = spec.heldOut() != null ? 0 : Math.max(0, data.rows() - tuning.evalRows());
       int rows = Math.max(tc.microBatch(), tuning.evalRows() / tc.microBatch() * tc.microBatch());
       evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), masker,
-          new Evaluator.HeldOut(held, first, rows, tc.microBatch()), board), "evaluator",
+          new Evaluator.HeldOut(held, first, rows, tc.microBatch()), board, spec.observer()), "evaluator",
           DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
     }
     ActorRef<Trainer.Finished> finishedInbox = ctx.messageAdapter(Trainer.Finished.class, TrainerFinished::new);
     ActorRef<Trainer.Command> trainer = ctx.spawn(Trainer.create(
-        new Trainer.Settings(config, spec.resumeFrom(), spec.vocabHash(), data.seqLen()), clock, store,
+        new Trainer.Settings(config, spec.resumeFrom(), spec.vocabHash(), data.seqLen(),
+            new Trainer.Reporting(spec.runDir().resolve(StepLogWriter.FILE_NAME), spec.peakFlops(), spec.observer())),
+        clock, store,
         new Trainer.Peers(keeper, assembler, checkpointer, evaluator, finishedInbox), board), "trainer",
         DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
     ctx.watchWith(trainer, TrainerTerminated.INSTANCE);

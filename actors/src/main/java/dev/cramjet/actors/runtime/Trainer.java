@@ -7,11 +7,17 @@ import dev.cramjet.actors.ControlReply;
 import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.budget.BudgetClock;
+import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.checkpoint.Tensors;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.metrics.TrainingSnapshot;
+import dev.cramjet.train.Flops;
 import dev.cramjet.train.MaskedBatch;
+import dev.cramjet.train.PretrainRun;
+import dev.cramjet.train.StepLogWriter;
+import dev.cramjet.train.BadSteps;
 import dev.cramjet.train.MlmTrainer;
 import dev.cramjet.train.StepPlan;
 import dev.cramjet.train.TrainConfig;
@@ -76,7 +82,23 @@ public final class Trainer {
    * @param resumeFrom a checkpoint folder to restore parameters and optimizer from, or null
    * @param vocabHash recorded in checkpoints
    */
-  public record Settings(RunConfig config, Path resumeFrom, String vocabHash, int seqLen) {}
+  public record Settings(RunConfig config, Path resumeFrom, String vocabHash, int seqLen, Reporting reporting) {
+    public Settings(RunConfig config, Path resumeFrom, String vocabHash, int seqLen) {
+      this(config, resumeFrom, vocabHash, seqLen, Reporting.NONE);
+    }
+  }
+
+  /**
+   * Where the trainer reports besides the status board.
+   *
+   * @param stepLog the run's {@code metrics.jsonl} (appended every {@code train.log-every} steps and at the end), or
+   *     null for none
+   * @param peakFlops FLOP/s that MFU is measured against, NaN when unknown
+   * @param observer told every step (metrics)
+   */
+  public record Reporting(Path stepLog, double peakFlops, RunObserver observer) {
+    public static final Reporting NONE = new Reporting(null, Double.NaN, RunObserver.NONE);
+  }
 
   /** The actors the trainer talks to; {@code evaluator} may be null (no evaluation). */
   public record Peers(ActorRef<BudgetKeeper.Command> budgetKeeper, ActorRef<BatchAssembler.Command> assembler,
@@ -108,11 +130,9 @@ public final class Trainer {
     private long step;
     private long tokens;
     private long rowsConsumed;
-    private long lastCheckpointStep;
-    private double lastCheckpointUsed;
+    private ClockState lastCheckpointClock;
     private double lastLoss = Double.NaN;
-    private int badInARow;
-    private long skipped;
+    private final BadSteps bad;
     private long rollbacks;
     private boolean stepScheduled;
     private long waitStart = -1;
@@ -122,6 +142,11 @@ public final class Trainer {
     private long timedSteps;
     private StatusBoard.Progress progress = StatusBoard.Progress.starting();
     private boolean released;
+    private final RunObserver observer;
+    private final StepLogWriter stepLog;
+    private final double flopsPerToken;
+    private long windowStart = System.nanoTime();
+    private long windowTokens;
 
     Loop(ActorContext<Command> ctx, Settings settings, BudgetClock clock, CheckpointStore store, Peers peers,
         StatusBoard board) throws Exception {
@@ -129,6 +154,7 @@ public final class Trainer {
       this.settings = settings;
       this.tc = settings.config().train();
       this.plan = new StepPlan(settings.config());
+      this.bad = new BadSteps(tc.maxBadSteps());
       this.clock = clock;
       this.store = store;
       this.peers = peers;
@@ -153,8 +179,20 @@ public final class Trainer {
         throw e;
       }
       this.trainer = t;
-      this.lastCheckpointStep = step;
-      this.lastCheckpointUsed = clock.used();
+      this.observer = settings.reporting().observer();
+      this.flopsPerToken = Flops.trainingPerToken(settings.config().arch(), tc.maskRate());
+      StepLogWriter log = null;
+      if (settings.reporting().stepLog() != null) {
+        try {
+          log = new StepLogWriter(settings.reporting().stepLog());
+        } catch (java.io.IOException e) {
+          t.close();
+          manager.close();
+          throw e;
+        }
+      }
+      this.stepLog = log;
+      this.lastCheckpointClock = clock.snapshot();
       this.batchInbox = ctx.messageAdapter(MicroBatch.class, BatchArrived::new);
       this.evalInbox = ctx.messageAdapter(Evaluator.Result.class, EvalDone::new);
     }
@@ -163,6 +201,7 @@ public final class Trainer {
       // Room for two full steps: the next step's batches are on their way while this one runs.
       peers.assembler().tell(new BatchAssembler.Demand(2 * plan.maxMicroBatches(), batchInbox));
       peers.budgetKeeper().tell(BudgetKeeper.Start.INSTANCE);
+      observer.onPaused(false);
       publish(RunPhase.TRAINING, "");
       scheduleStep();
       return training();
@@ -240,6 +279,7 @@ public final class Trainer {
       }
       if (waitStart >= 0) {
         long waited = now - waitStart;
+        observer.onDataWait(waited / 1e9);
         waitNanos += waited;
         if (timedSteps > 0) {
           steadyWaitNanos += waited; // the first fill of the pipeline is not a steady-state wait
@@ -252,7 +292,7 @@ public final class Trainer {
         ctx.getLog().error("training failed at step {}", step, e);
         return fail(e.getMessage() == null ? e.toString() : e.getMessage());
       }
-      if (plan.checkpointDue(step - lastCheckpointStep, clock.used() - lastCheckpointUsed) && !clock.isSpent()) {
+      if (plan.checkpointDue(lastCheckpointClock, clock.snapshot()) && !clock.isSpent()) {
         checkpoint(null, false);
       }
       scheduleStep();
@@ -273,32 +313,59 @@ public final class Trainer {
       double lr = plan.lrAt(t);
       long s0 = System.nanoTime();
       MlmTrainer.StepResult r = trainer.step(batches, lr);
-      stepNanos += System.nanoTime() - s0;
+      long took = System.nanoTime() - s0;
+      stepNanos += took;
       timedSteps++;
       long stepTokens = (long) r.rows() * settings.seqLen();
       step++;
       tokens += stepTokens;
       clock.recordStep(stepTokens);
+      boolean rollBackDue = bad.record(r.skipped());
       if (r.skipped()) {
-        skipped++;
-        badInARow++;
         ctx.getLog().warn("step {}: non-finite loss or gradient (loss {}, grad norm {}), update skipped ({} in a row)",
-            step, r.loss(), r.gradNorm(), badInARow);
-        if (badInARow >= tc.maxBadSteps()) {
+            step, r.loss(), r.gradNorm(), rollBackDue ? tc.maxBadSteps() : bad.inARow());
+        if (rollBackDue) {
           rollBack();
-          badInARow = 0;
         }
       } else {
-        badInARow = 0;
         lastLoss = r.loss();
       }
       progress = new StatusBoard.Progress(RunPhase.TRAINING, step, tokens, r.loss(), r.accuracy(), lr, r.rows(),
-          r.gradNorm(), skipped, rollbacks, rowsConsumed, "");
+          r.gradNorm(), bad.total(), rollbacks, rowsConsumed, "");
       board.progress(progress);
       publishWait();
+      report(r, lr, stepTokens, took);
       if (step % tc.logEvery() == 0) {
         ctx.getLog().info("step {} loss {} lr {} rows {} data wait {}%", step, String.format("%.4f", r.loss()),
             String.format("%.3g", lr), r.rows(), String.format("%.2f", 100 * board.dataWait().ratio()));
+      }
+    }
+
+    /** Metrics every step; a line of {@code metrics.jsonl} every log-every steps and when the budget is spent. */
+    private void report(MlmTrainer.StepResult r, double lr, long stepTokens, long stepNanosTaken) {
+      windowTokens += stepTokens;
+      long now = System.nanoTime();
+      double secs = Math.max((now - windowStart) / 1e9, 1e-9);
+      double tps = windowTokens / secs;
+      double peak = settings.reporting().peakFlops();
+      double mfu = peak > 0 ? tps * flopsPerToken / peak : Double.NaN;
+      double t = clock.fraction();
+      double elapsed = clock.elapsedSeconds();
+      observer.onStep(new TrainingSnapshot(step, rowsConsumed, tokens, r.loss(), r.accuracy(), lr, r.rows(),
+          r.gradNorm(), tps, mfu, elapsed, TrainingSnapshot.remainingSeconds(plan.budget(), elapsed, t), t),
+          stepNanosTaken / 1e9);
+      observer.onQueueDepth(buffer.size() + board.dataSource().readyMicroBatches());
+      if (step % tc.logEvery() == 0 || clock.isSpent()) {
+        if (stepLog != null) {
+          try {
+            stepLog.write(new PretrainRun.StepLog(step, t, elapsed, r.loss(), r.accuracy(), lr, r.rows(),
+                r.gradNorm(), tokens, tps, mfu, r.skipped()));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot append to " + settings.reporting().stepLog(), e);
+          }
+        }
+        windowStart = now;
+        windowTokens = 0;
       }
     }
 
@@ -332,6 +399,7 @@ public final class Trainer {
         case PAUSE -> {
           peers.budgetKeeper().tell(BudgetKeeper.PauseClock.INSTANCE);
           waitStart = -1; // paused time is not data wait
+          observer.onPaused(true);
           publish(RunPhase.PAUSED, "");
           c.replyTo().tell(ControlReply.ok("paused after step " + step, step));
           return paused();
@@ -349,6 +417,9 @@ public final class Trainer {
         case PAUSE -> c.replyTo().tell(ControlReply.conflict("the run is already paused", step));
         case RESUME -> {
           peers.budgetKeeper().tell(BudgetKeeper.ResumeClock.INSTANCE);
+          observer.onPaused(false);
+          windowStart = System.nanoTime(); // paused time is not training throughput
+          windowTokens = 0;
           publish(RunPhase.TRAINING, "");
           c.replyTo().tell(ControlReply.ok("resumed at step " + step, step));
           scheduleStep();
@@ -400,8 +471,7 @@ public final class Trainer {
     private void checkpoint(ActorRef<ControlReply> requester, boolean last) {
       Snapshot s = trainer.snapshot(plan.checkpointState(step, tokens, rowsConsumed, clock.elapsedNanos(), lastLoss,
           settings.vocabHash()));
-      lastCheckpointStep = step;
-      lastCheckpointUsed = clock.used();
+      lastCheckpointClock = clock.snapshot();
       ctx.ask(Checkpointer.Written.class, peers.checkpointer(), CHECKPOINT_TIMEOUT,
           ref -> new Checkpointer.Write(s, ref), (w, err) -> new CheckpointDone(w, err, requester, last));
     }
@@ -417,7 +487,10 @@ public final class Trainer {
       if (d.requester() != null) {
         d.requester().tell(error != null
             ? new ControlReply(false, "checkpoint failed: " + error, step, null)
-            : new ControlReply(true, "checkpoint written", d.written().step(), d.written().folder().toString()));
+            : new ControlReply(true, d.last()
+                ? "stopped after step " + d.written().step() + "; final checkpoint " + d.written().folder()
+                : "checkpoint of step " + d.written().step() + " written to " + d.written().folder(),
+                d.written().step(), d.written().folder().toString()));
       }
       return Behaviors.same();
     }
@@ -468,6 +541,13 @@ public final class Trainer {
         return Behaviors.same();
       }
       released = true;
+      if (stepLog != null) {
+        try {
+          stepLog.close();
+        } catch (java.io.IOException e) {
+          ctx.getLog().warn("closing {}: {}", settings.reporting().stepLog(), e.toString());
+        }
+      }
       trainer.close();
       manager.close(); // all native memory of the model and optimizer
       return Behaviors.same();

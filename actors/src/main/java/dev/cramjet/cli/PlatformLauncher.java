@@ -1,0 +1,61 @@
+package dev.cramjet.cli;
+
+import com.typesafe.config.Config;
+import dev.cramjet.actors.control.ControlApi;
+import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.runtime.RunObserver;
+import dev.cramjet.actors.runtime.RunRows;
+import dev.cramjet.actors.runtime.RunSupervisor;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.metrics.CramjetMetrics;
+import dev.cramjet.metrics.MetricsText;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+
+/**
+ * Starts the platform in this process: the run's rows (with the held-out split), the metrics registry, the actors and
+ * the control API with {@code /metrics}. {@code daemon} and {@code demo} both start it this way.
+ */
+final class PlatformLauncher {
+  private PlatformLauncher() {}
+
+  /** A started platform and what it was started with. */
+  record Launched(Daemon daemon, RunRows rows, RunConfig config, CramjetMetrics metrics) {
+    Path runDir() {
+      return config.outDir();
+    }
+
+    /** "training rows 0..N, held out for evaluation N+1..M". */
+    String rowRanges() {
+      return "training rows 0.." + (rows.firstHeldOut() - 1) + (rows.heldOut() == null ? ""
+          : ", held out for evaluation " + rows.firstHeldOut() + ".." + (rows.firstHeldOut() + rows.heldOut().rows() - 1));
+    }
+  }
+
+  /**
+   * @param asked the run config as loaded (the data may adjust its vocabulary)
+   * @param token the bearer token, or null to generate one into the run folder
+   * @param resumeFrom a checkpoint folder, or null
+   * @param peakFlops FLOP/s that MFU is measured against
+   */
+  static Launched launch(RunConfig asked, String host, int port, String token, Path resumeFrom, int prefetch,
+      double peakFlops, Config pekko) throws Exception {
+    RunRows rows = RunRows.open(asked);
+    RunConfig cfg = rows.config();
+    CramjetMetrics metrics = new CramjetMetrics();
+    RunSupervisor.Tuning tuning = RunSupervisor.Tuning.defaults().withPrefetch(prefetch)
+        .withEvalRows(rows.heldOut() == null ? 0 : (int) rows.heldOut().rows());
+    RunSupervisor.Spec spec = new RunSupervisor.Spec(cfg, rows.train(), rows.heldOut(), cfg.outDir(), resumeFrom,
+        rows.vocabHash(), tuning, RunObserver.of(metrics), peakFlops);
+    Daemon daemon = Daemon.start(spec, host, port, token, api -> addMetrics(api, metrics), pekko);
+    return new Launched(daemon, rows, cfg, metrics);
+  }
+
+  private static void addMetrics(ControlApi api, CramjetMetrics metrics) {
+    var type = ContentTypes.parse(MetricsText.CONTENT_TYPE);
+    api.addGet("/metrics", true, request -> CompletableFuture.completedFuture(
+        HttpResponse.create().withEntity(type, MetricsText.render(metrics.registry()))));
+  }
+}

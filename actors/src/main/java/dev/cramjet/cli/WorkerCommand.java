@@ -1,0 +1,80 @@
+package dev.cramjet.cli;
+
+import dev.cramjet.actors.cluster.ClusterNode;
+import dev.cramjet.actors.cluster.DataWorker;
+import dev.cramjet.actors.runtime.DataLoader;
+import dev.cramjet.actors.runtime.RunRows;
+import dev.cramjet.actors.runtime.RunSupervisor;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.util.BadInputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cramjet worker --role data --seed-nodes HOST:PORT,... --config FILE}: a data worker in its own JVM. It opens
+ * the same rows as the trainer (the same run config: shards or synthetic stream, and the same held-out split), joins
+ * the cluster and serves the training range to the trainer's batch assembler until it is stopped (Ctrl-C or
+ * SIGTERM leaves the cluster cleanly).
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = "Serve training rows to a daemon over Pekko Cluster (run it with the daemon's run config).")
+final class WorkerCommand implements Callable<Integer> {
+  @Option(names = "--role", required = true, description = "what this worker does: data")
+  String role;
+
+  @Option(names = "--seed-nodes", required = true,
+      description = "HOST:PORT,... of cluster nodes to join (the daemon's --cluster-port)")
+  String seedNodes;
+
+  @Option(names = "--config", required = true, description = "the daemon's run file or preset name")
+  String config;
+
+  @Option(names = "--set", description = "key=value override, as given to the daemon (repeatable)")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--host", description = "address Artery binds and advertises (default ${DEFAULT-VALUE})")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", description = "Artery port, 0 for any free one (default ${DEFAULT-VALUE})")
+  int port = 0;
+
+  @Option(names = "--loaders", description = "loaders this worker registers (default ${DEFAULT-VALUE})")
+  int loaders = 2;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!ClusterNode.DATA_ROLE.equals(role)) {
+      throw new BadInputException("--role " + role + ": the only worker role is '" + ClusterNode.DATA_ROLE + "'");
+    }
+    if (loaders < 1) {
+      throw new BadInputException("--loaders must be at least 1, got " + loaders);
+    }
+    var seeds = ClusterNode.seeds(seedNodes);
+    if (seeds.isEmpty()) {
+      throw new BadInputException("--seed-nodes names no node");
+    }
+    RunRows rows = RunRows.open(RunConfig.load(config, overrides));
+    String dataId = DataLoader.dataId(rows.train(), rows.vocabHash());
+    ActorSystem<DataWorker.Command> system = ActorSystem.create(
+        DataWorker.create(rows.train(), DataLoader.serviceKey(dataId), loaders, "worker",
+            RunSupervisor.BLOCKING_DISPATCHER),
+        ClusterNode.SYSTEM, ClusterNode.config(host, port, ClusterNode.DATA_ROLE));
+    ClusterNode.join(system, seeds);
+    System.err.println("cramjet worker: data node at " + ClusterNode.hostPort(system) + " serving "
+        + rows.train().rows() + " training rows (data " + dataId + "), joining " + seedNodes);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // exiting anyway
+      }
+    }));
+    system.getWhenTerminated().toCompletableFuture().get();
+    return 0;
+  }
+}

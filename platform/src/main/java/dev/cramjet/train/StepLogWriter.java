@@ -1,0 +1,65 @@
+package dev.cramjet.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Appends logged steps to a run's {@code metrics.jsonl}: one JSON object per line, with the fields step, t,
+ * elapsed_seconds, loss, accuracy, lr, batch_rows, grad_norm, tokens, tokens_per_second, mfu and skipped. Non-finite
+ * numbers are written as strings ("NaN"), since JSON has none. The foreground loop and the actor runtime both write
+ * through this class, so their files read the same. Each line is flushed as it is written.
+ */
+public final class StepLogWriter implements AutoCloseable {
+  /** The file's name in a run folder. */
+  public static final String FILE_NAME = "metrics.jsonl";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final BufferedWriter out;
+
+  /** Opens {@code file} for appending (created when missing). */
+  public StepLogWriter(Path file) throws IOException {
+    this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+
+  /** Appends one step and flushes it. */
+  public void write(PretrainRun.StepLog log) throws IOException {
+    out.write(JSON.writeValueAsString(toMap(log)));
+    out.newLine();
+    out.flush();
+  }
+
+  /** The JSON object of one step, fields in file order. */
+  public static Map<String, Object> toMap(PretrainRun.StepLog l) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("step", l.step());
+    m.put("t", l.t());
+    m.put("elapsed_seconds", l.elapsedSeconds());
+    m.put("loss", finite(l.loss()));
+    m.put("accuracy", l.accuracy());
+    m.put("lr", l.lr());
+    m.put("batch_rows", l.batchRows());
+    m.put("grad_norm", finite(l.gradNorm()));
+    m.put("tokens", l.tokens());
+    m.put("tokens_per_second", l.tokensPerSecond());
+    m.put("mfu", finite(l.mfu()));
+    m.put("skipped", l.skipped());
+    return m;
+  }
+
+  private static Object finite(double v) {
+    return Double.isFinite(v) ? v : String.valueOf(v); // JSON has no NaN
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
+  }
+}
