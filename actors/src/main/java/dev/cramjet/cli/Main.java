@@ -24,6 +24,10 @@ import picocli.CommandLine.Command;
       DaemonCommand.class,
       CtlCommand.class,
       WorkerCommand.class,
+      GlueCommand.class,
+      PredictCommand.class,
+      ExportCommand.class,
+      SuiteCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -61,6 +61,11 @@ public final class CrammedBert implements AutoCloseable {
     return encoder.forward(ids, maskBias, f);
   }
 
+  /** MLM logits (N, V) for states (N, H), as the MLM head decodes them (fill-mask and other inspection). */
+  public NDArray mlmLogits(NDArray states) {
+    return mlm.forward(states);
+  }
+
   /**
    * Masked-LM loss on one batch.
    *

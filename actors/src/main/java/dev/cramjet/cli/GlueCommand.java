@@ -1,0 +1,137 @@
+package dev.cramjet.cli;
+
+import dev.cramjet.eval.FineTuner;
+import dev.cramjet.eval.FinetuneConfig;
+import dev.cramjet.eval.GlueReport;
+import dev.cramjet.eval.GlueTasks;
+import dev.cramjet.eval.Pretrained;
+import dev.cramjet.eval.TaskRunner;
+import dev.cramjet.eval.TaskSpec;
+import dev.cramjet.util.AtomicFiles;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cramjet glue}: fine-tunes a checkpoint on each task of a data folder (real GLUE in its official layout, or
+ * the offline stand-in suite of {@code cramjet suite build}) and writes {@code report.json} and {@code report.md}.
+ * Progress goes to stderr, one line per task and epoch.
+ */
+@Command(name = "glue", mixinStandardHelpOptions = true,
+    description = "Fine-tune and score a checkpoint on GLUE (or the offline stand-in suite);"
+        + " writes report.json and report.md.")
+public final class GlueCommand implements Callable<Integer> {
+  @Option(names = "--checkpoint", required = true,
+      description = "checkpoint folder, or a run folder (newest checkpoint)")
+  Path checkpoint;
+
+  @Option(names = "--data", required = true,
+      description = "GLUE folder (CoLA/, SST-2/, ...) or a stand-in suite folder")
+  Path data;
+
+  @Option(names = "--tasks", split = ",", description = "tasks to run (default: all present, WNLI excepted)")
+  List<String> tasks = new ArrayList<>();
+
+  @Option(names = "--seeds", defaultValue = "1",
+      description = "fine-tuning seeds 1..N; scores are medians (default ${DEFAULT-VALUE})")
+  int seeds;
+
+  @Option(names = "--protocol", defaultValue = "crammed",
+      description = "preset under configs/eval or a .conf file (default ${DEFAULT-VALUE}; or bert-original)")
+  String protocol;
+
+  @Option(names = "--epochs", description = "override the protocol's epochs (quick checks only)")
+  Integer epochs;
+
+  @Option(names = "--tokenizer", description = "tokenizer folder (default: found beside the checkpoint)")
+  Path tokenizer;
+
+  @Option(names = "--out", description = "report folder (default: eval-glue/ or eval-suite/ in the checkpoint folder)")
+  Path out;
+
+  @Option(names = "--skip-bad-rows", description = "skip malformed TSV rows (counted in the report) instead of failing")
+  boolean skipBad;
+
+  @Option(names = "--no-pretraining",
+      description = "same architecture with random weights: the no-pretraining baseline")
+  boolean noPretraining;
+
+  @Option(names = "--json", description = "print the report as one JSON object on stdout")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (seeds < 1) {
+      throw new dev.cramjet.util.BadInputException("--seeds must be >= 1, got " + seeds);
+    }
+    FinetuneConfig config = FinetuneConfig.preset(protocol);
+    if (epochs != null) {
+      config = config.withEpochs(epochs);
+    }
+    boolean suite = GlueTasks.isSuite(data);
+    List<TaskSpec> specs = GlueTasks.discover(data, tasks);
+    Pretrained p = Pretrained.load(checkpoint, tokenizer);
+    PrintStream err = System.err;
+    if (p.vocabWarning() != null) {
+      err.println("warning: " + p.vocabWarning());
+    }
+    String title = suite ? "Offline stand-in suite (not GLUE)" : "GLUE (dev sets)";
+    String source = noPretraining ? "random init, architecture of " + p.folder() : p.folder().toString();
+    List<Long> seedList = new ArrayList<>();
+    for (long s = 1; s <= seeds; s++) {
+      seedList.add(s);
+    }
+    long start = System.nanoTime();
+    GlueReport report = TaskRunner.run(title, source, p.arch(), noPretraining ? null : p.params(), p.tokenizer(),
+        config, specs, seedList, skipBad, new Progress(err, start, System.console() != null));
+    Path dir = out != null ? out : p.folder().resolve(suite ? "eval-suite" : "eval-glue");
+    Files.createDirectories(dir);
+    AtomicFiles.writeString(dir.resolve("report.json"), report.toJson() + "\n");
+    AtomicFiles.writeString(dir.resolve("report.md"), report.toMarkdown());
+    if (json) {
+      System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toJson()).toString());
+    } else {
+      System.out.print(report.toMarkdown());
+      System.out.printf(Locale.ROOT, "%nwrote %s and %s (%.0f s)%n", dir.resolve("report.json"),
+          dir.resolve("report.md"), (System.nanoTime() - start) / 1e9);
+    }
+    return 0;
+  }
+
+  /** Progress on stderr: a line per task read and per epoch; on a terminal also a live line within each epoch. */
+  private record Progress(PrintStream err, long start, boolean terminal) implements TaskRunner.Listener {
+    @Override
+    public void onBatch(String task, long seed, int epoch, int done, int total) {
+      if (terminal) {
+        err.printf(Locale.ROOT, "\r%s seed %d: epoch %d, %d/%d examples", task, seed, epoch, done, total);
+        err.flush();
+      }
+    }
+
+    @Override
+    public void onTaskRead(TaskSpec task, int train, int dev, int skipped, String firstProblem) {
+      err.printf(Locale.ROOT, "%s: %d train, %d dev examples%s%n", task.name(), train, dev,
+          skipped == 0 ? "" : ", " + skipped + " malformed rows skipped (first: " + firstProblem + ")");
+    }
+
+    @Override
+    public void onEpoch(String task, long seed, int epoch, int epochs, double loss, double examplesPerSecond) {
+      err.printf(Locale.ROOT, "%s%s seed %d: epoch %d/%d, loss %.4f, %.1f examples/s, %.0f s elapsed%n",
+          terminal ? "\r" : "", task, seed, epoch, epochs, loss, examplesPerSecond, (System.nanoTime() - start) / 1e9);
+    }
+
+    @Override
+    public void onTaskDone(FineTuner.Result r) {
+      StringBuilder sb = new StringBuilder();
+      r.scores().forEach((dev, m) -> m.forEach((metric, v) ->
+          sb.append(String.format(Locale.ROOT, " %s %s %.1f", dev, metric.key(), 100 * v))));
+      err.printf(Locale.ROOT, "%s seed %d:%s%n", r.task(), r.seed(), sb);
+    }
+  }
+}

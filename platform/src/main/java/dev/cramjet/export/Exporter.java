@@ -1,0 +1,106 @@
+package dev.cramjet.export;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cramjet.checkpoint.CheckpointState;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.checkpoint.SafeTensors;
+import dev.cramjet.checkpoint.Snapshot;
+import dev.cramjet.model.ArchConfig;
+import dev.cramjet.util.AtomicFiles;
+import dev.cramjet.util.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes an export folder from a checkpoint folder: {@code model.safetensors} (the model's parameters only, no
+ * optimizer state; metadata {@code format = pt} as Hugging Face expects), {@code config.json}, and the tokenizer's
+ * {@code vocab.txt} and {@code tokenizer.json} copied byte for byte. The folder is built under a temporary name and
+ * renamed into place, so a failed export leaves nothing behind; an existing folder is only replaced when asked.
+ */
+public final class Exporter {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Tokenizer files copied into the export (tokenizer.json only when present). */
+  public static final List<String> TOKENIZER_FILES = List.of("vocab.txt", "tokenizer.json");
+
+  private Exporter() {}
+
+  /** What was written. */
+  public record Result(Path out, int tensors, long parameters, long bytes) {}
+
+  public static Result export(Path checkpoint, Path tokenizerDir, Path out, boolean replace) throws IOException {
+    Snapshot s = CheckpointStore.read(checkpoint); // verifies the checksums first
+    if (Files.exists(out) && !replace) {
+      throw new BadInputException("--out " + out + " exists; choose a new folder or pass --force");
+    }
+    if (!Files.isRegularFile(tokenizerDir.resolve("vocab.txt"))) {
+      throw new BadInputException(tokenizerDir + ": no vocab.txt to export");
+    }
+    Path parent = out.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempDirectory(parent, ".export-");
+    try {
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("format", "pt");
+      meta.put("cramjet.step", Long.toString(s.state().step()));
+      SafeTensors.write(tmp.resolve("model.safetensors"), s.params(), meta);
+      Files.writeString(tmp.resolve("config.json"), configJson(s.state()));
+      for (String f : TOKENIZER_FILES) {
+        if (Files.isRegularFile(tokenizerDir.resolve(f))) {
+          Files.copy(tokenizerDir.resolve(f), tmp.resolve(f));
+        }
+      }
+      if (Files.exists(out)) {
+        AtomicFiles.deleteTree(out);
+      }
+      Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      AtomicFiles.deleteTree(tmp);
+      throw e;
+    }
+    long params = s.params().values().stream().mapToLong(t -> {
+      long n = 1;
+      for (long d : t.shape()) {
+        n *= d;
+      }
+      return n;
+    }).sum();
+    return new Result(out, s.params().size(), params, Files.size(out.resolve("model.safetensors")));
+  }
+
+  /** Hugging Face BERT-like keys (for tools that read them), then Cramjet's own under "cramjet". */
+  static String configJson(CheckpointState state) throws IOException {
+    ArchConfig a = state.arch();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("architectures", List.of("CramjetCrammedBert"));
+    m.put("model_type", "cramjet-crammed-bert");
+    m.put("vocab_size", a.vocabSize());
+    m.put("hidden_size", a.hidden());
+    m.put("num_hidden_layers", a.layers());
+    m.put("num_attention_heads", a.heads());
+    m.put("intermediate_size", a.intermediate());
+    m.put("hidden_act", a.ffn() == ArchConfig.FeedForward.GLU ? "glu-gelu" : "gelu");
+    m.put("max_position_embeddings", a.maxSeqLen());
+    m.put("layer_norm_eps", a.normEps());
+    m.put("hidden_dropout_prob", a.dropout());
+    m.put("initializer_range", a.initStd());
+    m.put("pad_token_id", dev.cramjet.text.SpecialTokens.PAD_ID);
+    m.put("tie_word_embeddings", a.tiedDecoder());
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("arch", a);
+    c.put("step", state.step());
+    c.put("tokens", state.tokens());
+    c.put("last_loss", Double.isFinite(state.lastLoss()) ? state.lastLoss() : null);
+    c.put("config_hash", state.configHash());
+    c.put("vocab_hash", state.vocabHash());
+    c.put("git_commit", state.gitCommit());
+    c.put("created_at", state.createdAt());
+    m.put("cramjet", c);
+    return JSON.writeValueAsString(m) + "\n";
+  }
+}
