@@ -67,6 +67,25 @@ public final class DemoCommand implements Callable<Integer> {
       + "~/.cache/cramjet).")
   Path cache;
 
+  @Option(names = "--suite", description = "A task folder (GLUE layout, or one built by `suite build`) to evaluate on "
+      + "instead of the offline stand-in suite built from IMDB and Brown.")
+  Path suite;
+
+  @Option(names = "--eval-train-size", defaultValue = "400",
+      description = "Training examples per task of the built suite (default: ${DEFAULT-VALUE}).")
+  int evalTrainSize;
+
+  @Option(names = "--eval-dev-size", defaultValue = "200",
+      description = "Dev examples per task of the built suite (default: ${DEFAULT-VALUE}).")
+  int evalDevSize;
+
+  @Option(names = "--eval-epochs", defaultValue = "5",
+      description = "Fine-tuning epochs per task (default: ${DEFAULT-VALUE}, the paper's protocol).")
+  int evalEpochs;
+
+  @Option(names = "--no-eval", description = "Skip the evaluation phase.")
+  boolean noEval;
+
   @Option(names = "--set", description = "Override a run config key, e.g. --set arch.layers=3 (repeatable).")
   List<String> sets = new ArrayList<>();
 
@@ -78,10 +97,12 @@ public final class DemoCommand implements Callable<Integer> {
     Path run = runFolder();
     Progress progress = new Progress(System.err, 5);
     progress.line(String.format(Locale.ROOT, """
-        Cramjet demo: fetch the '%s' corpus, train a %d-token WordPiece tokenizer, prepare shards, pretrain the '%s'
-        run config for %s on this CPU, and write a report to %s.
-        Roughly %s in all: about a minute of preparation (the first run also downloads the corpus), then the budget.
-        Cached data goes to %s.""", corpus, vocabSize, config, budget, run, approx(), home));
+        Cramjet demo: fetch the '%s' corpus, train a %d-token WordPiece tokenizer, prepare shards, start the
+        platform in this process (actors, control API, metrics), pretrain the '%s' run config for %s on this CPU,
+        %sand write a report to %s.
+        Roughly %s in all (the first run also downloads the corpora). Cached data goes to %s.""", corpus, vocabSize,
+        config, budget, noEval ? "" : "evaluate it against the same model without pretraining on an offline task "
+            + "suite, ", run, approx(), home));
 
     phase(1, "corpus");
     long t0 = System.nanoTime();
@@ -172,14 +193,32 @@ public final class DemoCommand implements Callable<Integer> {
       return 0;
     }
 
+    phase(6, "evaluate");
+    t0 = System.nanoTime();
+    DemoEvaluation.Result eval = null;
+    if (noEval) {
+      progress.line("skipped (--no-eval)");
+    } else {
+      Path tasks = DemoEvaluation.suite(suite, home, evalTrainSize, evalDevSize, progress);
+      progress.line("fine-tuning every task twice under the crammed protocol (" + evalEpochs + " epochs): from the "
+          + "pretrained weights, and from random weights of the same architecture");
+      eval = DemoEvaluation.run(tasks, summary.lastCheckpoint(), platform.config().arch(), tokenizer, evalEpochs,
+          run.resolve("eval"), progress);
+    }
+    done("evaluate", t0);
+
     phase(7, "report");
     t0 = System.nanoTime();
     DemoReport.Inputs report = new DemoReport.Inputs(platform.config(), fetched, tokDir, tokenizer, manifest, summary,
-        phaseSeconds, run);
+        phaseSeconds, run, eval);
     done("report", t0);
     DemoReport.write(report);
     System.out.printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens)%n", summary.finalLoss(),
         summary.steps(), Progress.si(summary.tokens()));
+    if (eval != null) {
+      System.out.println();
+      System.out.print(DemoReport.evalTableText(eval));
+    }
     System.out.println("report:     " + run.resolve("report.md") + " and " + run.resolve("report.html"));
     System.out.println("checkpoint: " + summary.lastCheckpoint());
     return 0;
@@ -266,13 +305,16 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private String approx() {
+    dev.cramjet.budget.Budget b;
     try {
-      double secs = dev.cramjet.budget.Budget.parse(budget).kind() == dev.cramjet.budget.Budget.Kind.SECONDS
-          ? dev.cramjet.budget.Budget.parse(budget).amount() : 600;
-      return Progress.duration(secs + 90);
+      b = dev.cramjet.budget.Budget.parse(budget);
     } catch (RuntimeException e) {
       throw new BadInputException("--budget " + budget + ": " + e.getMessage());
     }
+    double extra = noEval ? 90 : 330;
+    return b.kind() == dev.cramjet.budget.Budget.Kind.SECONDS
+        ? Progress.duration(b.amount() + extra)
+        : "the budget plus about " + Progress.duration(extra);
   }
 
   private void phase(int n, String name) {

