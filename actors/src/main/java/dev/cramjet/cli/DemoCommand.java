@@ -209,6 +209,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     phase(7, "report");
     t0 = System.nanoTime();
+    dev.cramjet.export.Exporter.export(summary.lastCheckpoint(), tokDir, run.resolve("export"), true);
+    progress.line("exported the final checkpoint to " + run.resolve("export")
+        + " (model.safetensors, config.json, tokenizer.json, vocab.txt)");
     DemoReport.Inputs report = new DemoReport.Inputs(platform.config(), fetched, tokDir, tokenizer, manifest, summary,
         phaseSeconds, run, eval);
     done("report", t0);

@@ -69,7 +69,8 @@ class DemoCliTest {
         "--vocab-size", "300", "--budget", "30steps", "--set", "train.log-every=3", "--set", "train.micro-batch=16",
         "--set", "train.batch-size=32", "--set", "daemon.eval-rows=32", "--suite", suite.toString(), "--eval-epochs", "1");
     for (String f : List.of("report.md", "report.html", "loss.png", "lr.png", "batch.png", "throughput.png",
-        "eval.png", "config.conf", "metrics.jsonl", "eval/pretrained.json", "eval/no-pretraining.json")) {
+        "eval.png", "config.conf", "metrics.jsonl", "eval/pretrained.json", "eval/no-pretraining.json",
+        "export/model.safetensors", "export/config.json", "export/vocab.txt", "export/tokenizer.json")) {
       assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
       assertTrue(Files.size(out.resolve(f)) > 100, f + " is nearly empty");
     }
