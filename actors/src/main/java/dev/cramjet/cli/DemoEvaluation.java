@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The demo's evaluation: the offline stand-in suite (built once from IMDB and Brown, cached), fine-tuned under the
@@ -58,9 +57,9 @@ final class DemoEvaluation {
     String title = GlueTasks.isSuite(suite) ? "Offline stand-in suite (not GLUE)" : "GLUE (dev sets)";
     var params = CheckpointStore.read(checkpoint).params();
     GlueReport pre = TaskRunner.run(title, checkpoint.toString(), arch, params, tokenizer, config, tasks, List.of(1L),
-        false, listener("pretrained", progress));
+        false, new FineTuneProgress(progress, "pretrained"));
     GlueReport scratch = TaskRunner.run(title, "random init, same architecture", arch, null, tokenizer, config, tasks,
-        List.of(1L), false, listener("no pretraining", progress));
+        List.of(1L), false, new FineTuneProgress(progress, "no pretraining"));
     progress.done();
     Files.createDirectories(out);
     AtomicFiles.writeString(out.resolve("pretrained.json"), pre.toJson() + "\n");
@@ -68,21 +67,5 @@ final class DemoEvaluation {
     AtomicFiles.writeString(out.resolve("no-pretraining.json"), scratch.toJson() + "\n");
     AtomicFiles.writeString(out.resolve("no-pretraining.md"), scratch.toMarkdown());
     return new Result(pre, scratch, suite);
-  }
-
-  private static TaskRunner.Listener listener(String which, Progress progress) {
-    return new TaskRunner.Listener() {
-      @Override
-      public void onBatch(String task, long seed, int epoch, int done, int total) {
-        progress.update(total == 0 ? 0 : done / (double) total,
-            String.format(Locale.ROOT, "%s: %s, epoch %d", which, task, epoch));
-      }
-
-      @Override
-      public void onTaskDone(dev.cramjet.eval.FineTuner.Result r) {
-        progress.line(String.format(Locale.ROOT, "%-15s %-22s done in %.0f s (%.0f examples/s)", which, r.task(),
-            r.trainSeconds(), r.examplesPerSecond()));
-      }
-    };
   }
 }

@@ -1,6 +1,5 @@
 package dev.cramjet.cli;
 
-import dev.cramjet.eval.FineTuner;
 import dev.cramjet.eval.FinetuneConfig;
 import dev.cramjet.eval.GlueReport;
 import dev.cramjet.eval.GlueTasks;
@@ -89,7 +88,7 @@ public final class GlueCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     GlueReport report = TaskRunner.run(title, source, p.arch(), noPretraining ? null : p.params(), p.tokenizer(),
-        config, specs, seedList, skipBad, new Progress(err, start, System.console() != null));
+        config, specs, seedList, skipBad, new FineTuneProgress(new Progress(err, 5), ""));
     Path dir = out != null ? out : p.folder().resolve(suite ? "eval-suite" : "eval-glue");
     Files.createDirectories(dir);
     AtomicFiles.writeString(dir.resolve("report.json"), report.toJson() + "\n");
@@ -102,36 +101,5 @@ public final class GlueCommand implements Callable<Integer> {
           dir.resolve("report.md"), (System.nanoTime() - start) / 1e9);
     }
     return 0;
-  }
-
-  /** Progress on stderr: a line per task read and per epoch; on a terminal also a live line within each epoch. */
-  private record Progress(PrintStream err, long start, boolean terminal) implements TaskRunner.Listener {
-    @Override
-    public void onBatch(String task, long seed, int epoch, int done, int total) {
-      if (terminal) {
-        err.printf(Locale.ROOT, "\r%s seed %d: epoch %d, %d/%d examples", task, seed, epoch, done, total);
-        err.flush();
-      }
-    }
-
-    @Override
-    public void onTaskRead(TaskSpec task, int train, int dev, int skipped, String firstProblem) {
-      err.printf(Locale.ROOT, "%s: %d train, %d dev examples%s%n", task.name(), train, dev,
-          skipped == 0 ? "" : ", " + skipped + " malformed rows skipped (first: " + firstProblem + ")");
-    }
-
-    @Override
-    public void onEpoch(String task, long seed, int epoch, int epochs, double loss, double examplesPerSecond) {
-      err.printf(Locale.ROOT, "%s%s seed %d: epoch %d/%d, loss %.4f, %.1f examples/s, %.0f s elapsed%n",
-          terminal ? "\r" : "", task, seed, epoch, epochs, loss, examplesPerSecond, (System.nanoTime() - start) / 1e9);
-    }
-
-    @Override
-    public void onTaskDone(FineTuner.Result r) {
-      StringBuilder sb = new StringBuilder();
-      r.scores().forEach((dev, m) -> m.forEach((metric, v) ->
-          sb.append(String.format(Locale.ROOT, " %s %s %.1f", dev, metric.key(), 100 * v))));
-      err.printf(Locale.ROOT, "%s seed %d:%s%n", r.task(), r.seed(), sb);
-    }
   }
 }
