@@ -2,6 +2,7 @@ package dev.cramjet.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -24,7 +25,7 @@ public final class GradientLock {
 
   /**
    * Waits for the gate, then opens a collector (which switches libtorch's grad mode on for this thread). Close the
-   * returned scope to close the collector and let the next thread in. Not re-entrant in effect: opening a second scope
+   * returned scope to close the collector, switch grad mode off on this thread, and let the next thread in. Not re-entrant in effect: opening a second scope
    * on the same thread fails as DJL does.
    */
   public static Scope open() {
@@ -64,6 +65,9 @@ public final class GradientLock {
       closed = true;
       try {
         collector.close();
+        // DJL restores the thread's previous grad mode, which is "on" on a thread that did not load the engine (libtorch's
+        // default). Outside a scope the project's code wants it off: the optimizer updates leaves in place.
+        JniUtils.setGradMode(false);
       } finally {
         LOCK.unlock();
       }
