@@ -91,6 +91,8 @@ class DaemonEvaluationTest {
         ConfigFactory.load());
     Daemon daemon = launched.daemon();
     try {
+      assertTrue(launched.evaluationNote().contains("held-out MLM on 32 rows, then fine-tunes SST-2 (GLUE (dev sets), "
+          + "protocol crammed, 2 epochs, 1 seed)"), launched.evaluationNote());
       ControlClient ctl = ControlClient.fromRunDir(launched.runDir(), null);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (ctl.status().body().path("step").asLong() < 2 && System.nanoTime() < deadline) {
@@ -149,6 +151,9 @@ class DaemonEvaluationTest {
 
       ControlClient.Answer again = ctl.act(ControlAction.EVALUATE);
       assertEquals(200, again.status(), "a new evaluation once the last has ended: " + again.body());
+      // The run ends while that evaluation may still fine-tune: it is cancelled, and the stop is not held up.
+      Daemon.Stopped stopped = daemon.stopGracefully(Duration.ofSeconds(60));
+      assertTrue(stopped.ended(), stopped.message());
     } finally {
       daemon.stopGracefully(Duration.ofSeconds(60));
       daemon.close();
