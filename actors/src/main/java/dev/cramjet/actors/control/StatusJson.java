@@ -73,7 +73,9 @@ final class StatusJson {
       m.put("last_evaluation", em);
     }
     m.put("evaluating", board.evaluating());
-    m.put("evaluating_task", board.evaluating() ? board.evaluatingTask() : null);
+    // "mlm" or a task's name while the evaluator works on it; "starting" between the request and the evaluator's start
+    String what = board.evaluatingTask();
+    m.put("evaluating_task", board.evaluating() ? (what != null ? what : "starting") : null);
     return m;
   }
 
