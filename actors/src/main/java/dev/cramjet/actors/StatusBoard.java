@@ -43,7 +43,41 @@ public final class StatusBoard {
 
   public record CheckpointInfo(String folder, long step, double seconds, long bytes) {}
 
-  public record EvalInfo(long step, double loss, double accuracy, int rows, double seconds, String error) {}
+  /**
+   * The latest evaluation.
+   *
+   * @param step the step whose parameters were evaluated (the snapshot's)
+   * @param loss held-out MLM loss (NaN when the run holds no rows out)
+   * @param accuracy held-out MLM accuracy on masked positions
+   * @param rows held-out rows read
+   * @param seconds how long the whole evaluation took
+   * @param error what went wrong, or null
+   * @param endStep the trainer's step when the evaluation ended (training goes on meanwhile)
+   * @param tasks fine-tuned task scores, in report order (empty when the run names no tasks)
+   * @param average mean task score in percent (NaN without tasks)
+   * @param report the folder holding report.json and report.md, or null
+   */
+  public record EvalInfo(long step, double loss, double accuracy, int rows, double seconds, String error,
+      long endStep, java.util.List<TaskScore> tasks, double average, String report) {
+    public EvalInfo {
+      tasks = java.util.List.copyOf(tasks);
+    }
+
+    /** An MLM-only evaluation. */
+    public EvalInfo(long step, double loss, double accuracy, int rows, double seconds, String error) {
+      this(step, loss, accuracy, rows, seconds, error, step, java.util.List.of(), Double.NaN, null);
+    }
+  }
+
+  /**
+   * One dev set's fine-tuned score.
+   *
+   * @param name the dev set's report name ("SST-2", "MNLI-mm")
+   * @param task the task it belongs to
+   * @param score mean of its metrics, in percent (the median over seeds)
+   * @param metrics per metric, in percent
+   */
+  public record TaskScore(String name, String task, double score, java.util.Map<String, Double> metrics) {}
 
   private volatile Progress progress = Progress.starting();
   private volatile BudgetView budget;
@@ -52,6 +86,7 @@ public final class StatusBoard {
   private volatile CheckpointInfo lastCheckpoint;
   private volatile EvalInfo lastEvaluation;
   private volatile boolean evaluating;
+  private volatile String evaluatingTask;
 
   public Progress progress() {
     return progress;
@@ -107,5 +142,14 @@ public final class StatusBoard {
 
   public void evaluating(boolean on) {
     evaluating = on;
+  }
+
+  /** What the running evaluation is doing now ("mlm", or a task's name); null when it is not running. */
+  public String evaluatingTask() {
+    return evaluatingTask;
+  }
+
+  public void evaluatingTask(String what) {
+    evaluatingTask = what;
   }
 }

@@ -94,6 +94,7 @@ final class DaemonCommand implements Callable<Integer> {
     Daemon daemon = launched.daemon();
     System.err.println("cramjet daemon: control API and /metrics at " + daemon.url() + " (token in "
         + launched.runDir().resolve(Daemon.TOKEN_FILE) + "); " + launched.rowRanges());
+    System.err.println("cramjet daemon: POST /evaluate (cramjet ctl evaluate): " + launched.evaluationNote());
     if (cPort != null) {
       ClusterNode.join(daemon.system(), seedAddresses);
       System.err.println("cramjet daemon: cluster node at " + ClusterNode.hostPort(daemon.system())

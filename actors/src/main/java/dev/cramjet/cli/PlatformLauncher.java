@@ -3,10 +3,13 @@ package dev.cramjet.cli;
 import com.typesafe.config.Config;
 import dev.cramjet.actors.control.ControlApi;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.runtime.EvalSettings;
+import dev.cramjet.actors.runtime.Evaluator;
 import dev.cramjet.actors.runtime.RunObserver;
 import dev.cramjet.actors.runtime.RunRows;
 import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.eval.TaskSpec;
 import dev.cramjet.metrics.CramjetMetrics;
 import dev.cramjet.metrics.MetricsText;
 import java.nio.file.Path;
@@ -25,6 +28,21 @@ final class PlatformLauncher {
   record Launched(Daemon daemon, RunRows rows, RunConfig config, CramjetMetrics metrics) {
     Path runDir() {
       return config.outDir();
+    }
+
+    /**
+     * What {@code POST /evaluate} does in this run: "held-out MLM on 256 rows, then fine-tunes SST-2, CoLA (offline
+     * stand-in suite, protocol crammed, 5 epochs); reports in runs/x/evaluations/".
+     */
+    String evaluationNote() {
+      Evaluator.Tasks t = EvalSettings.resolve(config, runDir(), rows.vocabHash());
+      String mlm = rows.heldOut() == null ? "no held-out MLM" : "held-out MLM on " + rows.heldOut().rows() + " rows";
+      if (t == null) {
+        return mlm + "; no fine-tuning tasks (set " + EvalSettings.PATH + ".data to add them)";
+      }
+      return mlm + ", then fine-tunes " + String.join(", ", t.specs().stream().map(TaskSpec::name).toList()) + " ("
+          + t.title() + ", protocol " + t.protocol().name() + ", " + t.protocol().epochs() + " epochs, "
+          + t.seeds().size() + " seed" + (t.seeds().size() == 1 ? "" : "s") + "); reports in " + t.outDir() + "/";
     }
 
     /** "training rows 0..N, held out for evaluation N+1..M". */

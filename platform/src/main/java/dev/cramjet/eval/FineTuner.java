@@ -1,12 +1,10 @@
 package dev.cramjet.eval;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.cramjet.checkpoint.SafeTensors.Tensor;
 import dev.cramjet.checkpoint.Tensors;
 import dev.cramjet.model.ArchConfig;
@@ -16,6 +14,7 @@ import dev.cramjet.text.TextEncoder;
 import dev.cramjet.train.AdamW;
 import dev.cramjet.train.AdamWConfig;
 import dev.cramjet.train.GradClip;
+import dev.cramjet.train.GradientLock;
 import dev.cramjet.train.LrSchedule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -145,7 +144,8 @@ public final class FineTuner {
         NDScope arrays = new NDScope()) {
       arrays.suppressNotUsedWarning();
       Fwd f = model.forwardContext(scope, false); // fine-tuning: dropout on
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      // Through the process-wide gate: the daemon's trainer may be stepping on another thread (GradientLock).
+      try (GradientLock.Scope gc = GradientLock.open()) {
         NDArray out = forward(model, head, b, f);
         NDArray l = loss(out, targets, task, scope);
         gc.backward(l);

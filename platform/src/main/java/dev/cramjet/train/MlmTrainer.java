@@ -1,10 +1,8 @@
 package dev.cramjet.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.checkpoint.Tensors;
@@ -62,8 +60,9 @@ public final class MlmTrainer implements AutoCloseable {
         arrays.suppressNotUsedWarning();
         Fwd f = model.forwardContext(scope, true);
         CrammedBert.MlmOutput out;
-        // The forward pass must run inside the collector: it switches libtorch's grad mode on for this thread.
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        // The forward pass must run inside the collector: it switches libtorch's grad mode on for this thread. The
+        // collector is opened through the process-wide gate, so an evaluation fine-tuning meanwhile takes turns.
+        try (GradientLock.Scope gc = GradientLock.open()) {
           out = model.mlmLoss(b.rows(), b.seqLen(), b.inputIds(), b.maskedPositions(), b.labels(), f);
           gc.backward(out.loss().mul(f.scalar(1.0 / microBatches.size())));
         }

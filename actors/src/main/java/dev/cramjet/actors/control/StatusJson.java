@@ -55,9 +55,27 @@ final class StatusJson {
       em.put("rows", e.rows());
       em.put("seconds", e.seconds());
       em.put("error", e.error());
+      em.put("end_step", e.endStep());
+      java.util.List<Map<String, Object>> tasks = new java.util.ArrayList<>();
+      for (StatusBoard.TaskScore t : e.tasks()) {
+        Map<String, Object> tm = new LinkedHashMap<>();
+        tm.put("name", t.name());
+        tm.put("task", t.task());
+        tm.put("score", num(t.score()));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        t.metrics().forEach((k, v) -> metrics.put(k, num(v)));
+        tm.put("metrics", metrics);
+        tasks.add(tm);
+      }
+      em.put("tasks", tasks);
+      em.put("average", num(e.average()));
+      em.put("report", e.report());
       m.put("last_evaluation", em);
     }
     m.put("evaluating", board.evaluating());
+    // "mlm" or a task's name while the evaluator works on it; "starting" between the request and the evaluator's start
+    String what = board.evaluatingTask();
+    m.put("evaluating_task", board.evaluating() ? (what != null ? what : "starting") : null);
     return m;
   }
 

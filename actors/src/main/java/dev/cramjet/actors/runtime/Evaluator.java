@@ -2,26 +2,53 @@ package dev.cramjet.actors.runtime;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.checkpoint.SafeTensors.Tensor;
 import dev.cramjet.checkpoint.Tensors;
 import dev.cramjet.data.RowSource;
+import dev.cramjet.eval.FineTuner;
+import dev.cramjet.eval.FinetuneConfig;
+import dev.cramjet.eval.GlueReport;
+import dev.cramjet.eval.MlmEvaluator;
+import dev.cramjet.eval.TaskRunner;
+import dev.cramjet.eval.TaskSpec;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.model.CrammedBert;
-import dev.cramjet.model.Fwd;
-import dev.cramjet.train.MaskedBatch;
+import dev.cramjet.text.TextEncoder;
 import dev.cramjet.train.MlmMasker;
+import dev.cramjet.util.AtomicFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Held-out MLM loss and accuracy of a parameter snapshot, while training goes on. It keeps its own copy of the model
- * (built once, parameters overwritten per request) and must run on its own single-thread dispatcher: DJL state is per
- * thread, and no gradient collector is opened. The held-out rows are a fixed range of a row source, masked with the
- * run's seed, so two evaluations of the same parameters agree. GLUE is not here (the evaluation issue adds it).
+ * Evaluates a parameter snapshot while training goes on: first the held-out MLM loss and accuracy
+ * ({@link MlmEvaluator}), then, when the run config names tasks ({@code daemon.eval}, see {@link EvalSettings}), a
+ * fine-tuning of each task from the snapshot's weights and a score of its dev sets ({@link TaskRunner}, the code of
+ * {@code cramjet glue}), with {@code report.json} and {@code report.md} written to {@code
+ * <run>/evaluations/step-N/}. Scores go to the status board ({@code last_evaluation}, with {@code evaluating_task}
+ * meanwhile) and to metrics ({@code cramjet_eval_score{task="mlm",split="heldout"}} and, per dev set, {@code
+ * {task="SST-2",split="dev"}} as a fraction, plus {@code task="average"}).
+ *
+ * <p>It keeps its own copy of the model for the MLM score (built once, overwritten per request) and must run on its own
+ * single-thread dispatcher: DJL state is per thread. It only ever reads the snapshot the trainer hands over (host
+ * copies), never the trainer's arrays. Fine-tuning needs a gradient collector, and DJL allows one per process: the
+ * fine-tuner and the trainer open theirs through {@link dev.cramjet.train.GradientLock}, so the two take turns batch
+ * by batch and training goes on, more slowly, during the evaluation. One evaluation runs at a time (the trainer answers
+ * a second request with a conflict until this one replies). When the run ends meanwhile, the fine-tuning stops at the
+ * next batch ({@code cancel}) and the result carries an error instead of task scores.
  */
 public final class Evaluator {
   private Evaluator() {}
@@ -31,7 +58,13 @@ public final class Evaluator {
   /** Evaluate {@code params} (host copies, by name) taken at {@code step}. */
   public record Evaluate(long step, Map<String, Tensor> params, ActorRef<Result> replyTo) implements Command {}
 
-  public record Result(long step, double loss, double accuracy, int rows, double seconds, String error) {}
+  /**
+   * @param loss held-out MLM loss (NaN when there are no held-out rows)
+   * @param tasks the fine-tuning report, or null when no tasks are configured (or they failed: see {@code error})
+   * @param reportDir where report.json and report.md were written, or null
+   */
+  public record Result(long step, double loss, double accuracy, int rows, double seconds, String error,
+      GlueReport tasks, Path reportDir) {}
 
   /**
    * @param source where held-out rows come from
@@ -47,9 +80,29 @@ public final class Evaluator {
     }
   }
 
+  /**
+   * Fine-tuning tasks to run after the MLM score ({@link EvalSettings#resolve} builds them from the run config).
+   *
+   * @param title the report's title ("GLUE (dev sets)" or the stand-in suite's)
+   * @param outDir the run's {@code evaluations/} folder
+   */
+  public record Tasks(String title, List<TaskSpec> specs, FinetuneConfig protocol, TextEncoder tokenizer,
+      List<Long> seeds, boolean skipBadRows, Path outDir) {
+    public Tasks {
+      specs = List.copyOf(specs);
+      seeds = List.copyOf(seeds);
+      if (specs.isEmpty() || seeds.isEmpty()) {
+        throw new IllegalArgumentException("need at least one task and one seed");
+      }
+    }
+  }
+
   /** Task and split names of the held-out MLM score in metrics ({@code cramjet_eval_score{task="mlm"}}). */
   public static final String TASK = "mlm";
   public static final String SPLIT = "heldout";
+  /** Split of fine-tuned task scores in metrics, and the task label of their average. */
+  public static final String DEV_SPLIT = "dev";
+  public static final String AVERAGE = "average";
 
   public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut,
       StatusBoard board) {
@@ -59,22 +112,29 @@ public final class Evaluator {
   /** As above, reporting each result's accuracy on masked positions to {@code observer} (task "mlm"). */
   public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut,
       StatusBoard board, RunObserver observer) {
+    return create(arch, seed, masker, heldOut, null, board, observer, new AtomicBoolean());
+  }
+
+  /**
+   * @param heldOut held-out MLM rows, or null for none (tasks only)
+   * @param tasks fine-tuning tasks, or null for none (MLM only)
+   * @param cancel set when the run ends: a fine-tuning in progress stops at its next batch
+   */
+  public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut, Tasks tasks,
+      StatusBoard board, RunObserver observer, AtomicBoolean cancel) {
+    if (heldOut == null && tasks == null) {
+      throw new IllegalArgumentException("an evaluator needs held-out rows, tasks, or both");
+    }
     return Behaviors.setup(ctx -> {
       DjlThread.prepare();
       NDManager manager = NDManager.newBaseManager();
       CrammedBert model = new CrammedBert(arch, manager, seed);
-      MaskedBatch[] batches = heldOutBatches(masker, heldOut);
+      // The held-out rows are read once, here, and masked per evaluation with their own row index and the run's seed,
+      // so two evaluations of the same parameters agree.
+      RowSource held = heldOut == null ? null : Cached.of(heldOut);
+      Worker w = new Worker(ctx, arch, model, masker, heldOut, held, tasks, board, observer, cancel);
       return Behaviors.receive(Command.class)
-          .onMessage(Evaluate.class, e -> {
-            Result r = evaluate(model, manager, batches, e);
-            board.lastEvaluation(new StatusBoard.EvalInfo(r.step(), r.loss(), r.accuracy(), r.rows(), r.seconds(),
-                r.error()));
-            if (r.error() == null) {
-              observer.onEvaluation(TASK, SPLIT, r.accuracy());
-            }
-            e.replyTo().tell(r);
-            return Behaviors.same();
-          })
+          .onMessage(Evaluate.class, w::onEvaluate)
           .onSignal(PostStop.class, s -> {
             model.close();
             manager.close(); // native memory of the evaluation copy
@@ -84,48 +144,198 @@ public final class Evaluator {
     });
   }
 
-  private static MaskedBatch[] heldOutBatches(MlmMasker masker, HeldOut h) {
-    int seqLen = h.source().seqLen();
-    int n = h.rows() / h.microBatch();
-    MaskedBatch[] out = new MaskedBatch[n];
-    int[] row = new int[seqLen];
-    for (int b = 0; b < n; b++) {
-      long first = h.firstRow() + (long) b * h.microBatch();
-      int[] flat = new int[h.microBatch() * seqLen];
-      for (int r = 0; r < h.microBatch(); r++) {
-        h.source().read(Math.floorMod(first + r, h.source().rows()), row);
-        System.arraycopy(row, 0, flat, r * seqLen, seqLen);
+  private record Worker(ActorContext<Command> ctx, ArchConfig arch, CrammedBert model, MlmMasker masker,
+      HeldOut heldOut, RowSource held, Tasks tasks, StatusBoard board, RunObserver observer, AtomicBoolean cancel) {
+
+    Behavior<Command> onEvaluate(Evaluate e) {
+      long start = System.nanoTime();
+      MlmEvaluator.Result mlm = null;
+      String error = null;
+      GlueReport report = null;
+      Path reportDir = null;
+      if (held != null) {
+        board.evaluatingTask(TASK);
+        try {
+          mlm = mlm(e);
+          observer.onEvaluation(TASK, SPLIT, mlm.accuracy());
+        } catch (RuntimeException ex) {
+          error = "held-out MLM: " + ex;
+        }
       }
-      out[b] = masker.mask(flat, h.microBatch(), first);
+      if (tasks != null && error == null) {
+        try {
+          report = TaskRunner.run(tasks.title(), "daemon snapshot of step " + e.step(), arch, e.params(),
+              tasks.tokenizer(), tasks.protocol(), tasks.specs(), tasks.seeds(), tasks.skipBadRows(),
+              new Progress(board, cancel, ctx));
+          reportDir = tasks.outDir().resolve(String.format(Locale.ROOT, "step-%08d", e.step()));
+          writeReport(reportDir, e.step(), mlm, report);
+          publishScores(report);
+        } catch (Cancelled c) {
+          error = "cancelled: the run ended during the evaluation";
+          report = null;
+        } catch (Exception ex) {
+          ctx.getLog().error("task evaluation of step {} failed", e.step(), ex);
+          error = "tasks: " + ex;
+          report = null;
+          reportDir = null;
+        }
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      double loss = mlm == null ? Double.NaN : mlm.loss();
+      double acc = mlm == null ? Double.NaN : mlm.accuracy();
+      int rows = mlm == null ? 0 : (int) mlm.rows();
+      board.lastEvaluation(new StatusBoard.EvalInfo(e.step(), loss, acc, rows, secs, error, board.progress().step(),
+          scores(report), report == null ? Double.NaN : report.average(),
+          reportDir == null ? null : reportDir.toString()));
+      board.evaluatingTask(null);
+      e.replyTo().tell(new Result(e.step(), loss, acc, rows, secs, error, report, reportDir));
+      return Behaviors.same();
+    }
+
+    private MlmEvaluator.Result mlm(Evaluate e) {
+      Tensors.copyInto(model.params().all(), e.params(), "snapshot of step " + e.step());
+      try (NDScope arrays = new NDScope()) { // temporaries of the evaluation are freed here, whatever manager they hit
+        arrays.suppressNotUsedWarning();
+        return MlmEvaluator.evaluate(model, held, heldOut.firstRow(), whole(heldOut), masker, heldOut.microBatch());
+      }
+    }
+
+    private void publishScores(GlueReport report) {
+      for (GlueReport.Entry en : report.entries()) {
+        observer.onEvaluation(label(en.name()), DEV_SPLIT, en.score() / 100);
+      }
+      observer.onEvaluation(AVERAGE, DEV_SPLIT, report.average() / 100);
+    }
+  }
+
+  /** Held-out rows in whole micro-batches (the rest is dropped). */
+  private static int whole(HeldOut h) {
+    return h.rows() / h.microBatch() * h.microBatch();
+  }
+
+  /** A task name as a metrics label value (letters, digits, '_', '.', '-'; at most 40). */
+  static String label(String name) {
+    String s = name.replaceAll("[^A-Za-z0-9_.-]", "_");
+    return s.isEmpty() ? "_" : s.length() > 40 ? s.substring(0, 40) : s;
+  }
+
+  private static List<StatusBoard.TaskScore> scores(GlueReport report) {
+    List<StatusBoard.TaskScore> out = new ArrayList<>();
+    if (report != null) {
+      for (GlueReport.Entry en : report.entries()) {
+        out.add(new StatusBoard.TaskScore(en.name(), en.task(), en.score(), en.metrics()));
+      }
     }
     return out;
   }
 
-  private static Result evaluate(CrammedBert model, NDManager manager, MaskedBatch[] batches, Evaluate e) {
-    long start = System.nanoTime();
-    try {
-      Tensors.copyInto(model.params().all(), e.params(), "snapshot of step " + e.step());
-      double lossSum = 0;
-      long correct = 0;
-      long predicted = 0;
-      int rows = 0;
-      for (MaskedBatch b : batches) {
-        try (NDManager scope = manager.newSubManager();
-            NDScope arrays = new NDScope()) {
-          arrays.suppressNotUsedWarning();
-          Fwd f = model.evalContext(scope);
-          CrammedBert.MlmOutput out = model.mlmLoss(b.rows(), b.seqLen(), b.inputIds(), b.maskedPositions(),
-              b.labels(), f);
-          lossSum += out.loss().getFloat() * out.predicted();
-          correct += out.correct().getLong();
-          predicted += out.predicted();
-          rows += b.rows();
-        }
+  /** report.json: the fine-tuning report with the step and the held-out MLM score added; report.md likewise. */
+  static void writeReport(Path dir, long step, MlmEvaluator.Result mlm, GlueReport report) throws Exception {
+    Files.createDirectories(dir);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> body = json.readValue(report.toJson(), LinkedHashMap.class);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("step", step);
+    if (mlm != null) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("loss", mlm.loss());
+      h.put("accuracy", mlm.accuracy());
+      h.put("rows", mlm.rows());
+      m.put("mlm_heldout", h);
+    }
+    m.putAll(body);
+    AtomicFiles.writeString(dir.resolve("report.json"), json.writeValueAsString(m) + "\n");
+    String md = report.toMarkdown();
+    if (mlm != null) {
+      md = md + String.format(Locale.ROOT, "%nHeld-out MLM at step %d: loss %.4f, accuracy %.1f%% (%d rows).%n", step,
+          mlm.loss(), 100 * mlm.accuracy(), mlm.rows());
+    }
+    AtomicFiles.writeString(dir.resolve("report.md"), md);
+  }
+
+  /** Thrown from the progress listener to stop a fine-tuning when the run has ended. */
+  private static final class Cancelled extends RuntimeException {
+    Cancelled() {
+      super("cancelled", null, false, false);
+    }
+  }
+
+  /** Says which task runs on the status board, logs epochs, and stops the fine-tuning when the run has ended. */
+  private record Progress(StatusBoard board, AtomicBoolean cancel, ActorContext<Command> ctx)
+      implements TaskRunner.Listener {
+    @Override
+    public void onTaskRead(TaskSpec task, int train, int dev, int skipped, String firstProblem) {
+      board.evaluatingTask(task.name());
+      check();
+    }
+
+    @Override
+    public void onBatch(String task, long seed, int epoch, int done, int total) {
+      check();
+    }
+
+    @Override
+    public void onEpoch(String task, long seed, int epoch, int epochs, double meanLoss, double examplesPerSecond) {
+      ctx.getLog().info("evaluation: {} seed {} epoch {}/{}: loss {}, {} examples/s", task, seed, epoch, epochs,
+          String.format(Locale.ROOT, "%.4f", meanLoss), String.format(Locale.ROOT, "%.1f", examplesPerSecond));
+    }
+
+    @Override
+    public void onTaskDone(FineTuner.Result r) {
+      check();
+    }
+
+    private void check() {
+      if (cancel.get()) {
+        throw new Cancelled();
       }
-      return new Result(e.step(), lossSum / predicted, (double) correct / predicted, rows,
-          (System.nanoTime() - start) / 1e9, null);
-    } catch (RuntimeException ex) {
-      return new Result(e.step(), Double.NaN, Double.NaN, 0, (System.nanoTime() - start) / 1e9, ex.toString());
+    }
+  }
+
+  /** The held-out rows, read once into memory, served under their own indices of the source. */
+  private static final class Cached implements RowSource {
+    private final RowSource inner;
+    private final Map<Long, int[]> rows = new java.util.HashMap<>();
+
+    static Cached of(HeldOut h) {
+      Cached c = new Cached(h.source());
+      int n = whole(h);
+      for (long i = 0; i < n; i++) {
+        long index = Math.floorMod(h.firstRow() + i, h.source().rows());
+        int[] row = new int[h.source().seqLen()];
+        h.source().read(index, row);
+        c.rows.put(index, row);
+      }
+      return c;
+    }
+
+    private Cached(RowSource inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int seqLen() {
+      return inner.seqLen();
+    }
+
+    @Override
+    public long rows() {
+      return inner.rows();
+    }
+
+    @Override
+    public int vocabSize() {
+      return inner.vocabSize();
+    }
+
+    @Override
+    public void read(long index, int[] dst) {
+      int[] row = rows.get(index);
+      if (row == null) {
+        throw new IndexOutOfBoundsException("row " + index + " is not a held-out row");
+      }
+      System.arraycopy(row, 0, dst, 0, row.length);
     }
   }
 }

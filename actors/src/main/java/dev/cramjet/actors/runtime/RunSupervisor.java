@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -33,7 +34,9 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * that it finished (budget spent or stopped, final checkpoint written) or failed, the supervisor tells its listener
  * and stops, which stops every child (each frees its own resources). Children: a local {@link DataLoader} (restarted
  * on failure), the {@link BatchAssembler}, the {@link Checkpointer} on the blocking-IO dispatcher, the
- * {@link BudgetKeeper}, the {@link Evaluator} and the {@link Trainer} each on a pinned thread of their own. A trainer
+ * {@link BudgetKeeper}, the {@link Evaluator} and the {@link Trainer} each on a pinned thread of their own. The
+ * evaluator exists when rows are held out or the config names fine-tuning tasks ({@link EvalSettings}); when the run
+ * ends, an evaluation still fine-tuning is cancelled at its next batch. A trainer
  * that stops without reporting is a failure of the run: its state is not restartable in place (the way back is a
  * resume from the last checkpoint).
  */
@@ -119,6 +122,7 @@ public final class RunSupervisor {
   public static void validate(Spec spec) throws IOException {
     RunChecks.validate(spec.config().arch(), spec.data(),
         spec.resumeFrom() == null ? null : CheckpointStore.readState(spec.resumeFrom()), spec.resumeFrom());
+    EvalSettings.resolve(spec.config(), spec.runDir(), spec.vocabHash()); // daemon.eval: folders, tasks, tokenizer
   }
 
 
@@ -174,13 +178,18 @@ public final class RunSupervisor {
     ActorRef<BudgetKeeper.Command> keeper = ctx.spawn(
         BudgetKeeper.create(clock, board, spentInbox, tuning.budgetTick()), "budget-keeper");
     ActorRef<Evaluator.Command> evaluator = null;
-    if (tuning.evalRows() > 0) {
-      RowSource held = spec.heldOut() != null ? spec.heldOut() : data;
-      long first = spec.heldOut() != null ? 0 : Math.max(0, data.rows() - tuning.evalRows());
-      int rows = Math.max(tc.microBatch(), tuning.evalRows() / tc.microBatch() * tc.microBatch());
-      evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), masker,
-          new Evaluator.HeldOut(held, first, rows, tc.microBatch()), board, spec.observer()), "evaluator",
-          DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
+    Evaluator.Tasks tasks = EvalSettings.resolve(config, spec.runDir(), spec.vocabHash());
+    AtomicBoolean evalCancel = new AtomicBoolean();
+    if (tuning.evalRows() > 0 || tasks != null) {
+      Evaluator.HeldOut heldOut = null;
+      if (tuning.evalRows() > 0) {
+        RowSource held = spec.heldOut() != null ? spec.heldOut() : data;
+        long first = spec.heldOut() != null ? 0 : Math.max(0, data.rows() - tuning.evalRows());
+        int rows = Math.max(tc.microBatch(), tuning.evalRows() / tc.microBatch() * tc.microBatch());
+        heldOut = new Evaluator.HeldOut(held, first, rows, tc.microBatch());
+      }
+      evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), masker, heldOut, tasks, board,
+          spec.observer(), evalCancel), "evaluator", DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
     }
     ActorRef<Trainer.Finished> finishedInbox = ctx.messageAdapter(Trainer.Finished.class, TrainerFinished::new);
     ActorRef<Trainer.Command> trainer = ctx.spawn(Trainer.create(
@@ -191,11 +200,11 @@ public final class RunSupervisor {
         DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
     ctx.watchWith(trainer, TrainerTerminated.INSTANCE);
     BudgetKeeper.publish(clock, board);
-    return live(ctx, trainer, board, listener);
+    return live(ctx, trainer, board, listener, evalCancel);
   }
 
   private static Behavior<Command> live(ActorContext<Command> ctx, ActorRef<Trainer.Command> trainer,
-      StatusBoard board, ActorRef<Trainer.Finished> listener) {
+      StatusBoard board, ActorRef<Trainer.Finished> listener, AtomicBoolean evalCancel) {
     return Behaviors.receive(Command.class)
         .onMessage(Control.class, c -> {
           trainer.tell(new Trainer.Control(c.action(), c.replyTo()));
@@ -209,19 +218,20 @@ public final class RunSupervisor {
           trainer.tell(Trainer.BudgetSpent.INSTANCE);
           return Behaviors.same();
         })
-        .onMessage(TrainerFinished.class, f -> ended(ctx, f.finished(), listener))
+        .onMessage(TrainerFinished.class, f -> ended(ctx, f.finished(), listener, evalCancel))
         .onMessageEquals(TrainerTerminated.INSTANCE, () -> {
           if (board.progress().phase() != RunPhase.FAILED) {
             board.progress(board.progress().withPhase(RunPhase.FAILED, "the trainer stopped unexpectedly"));
           }
           return ended(ctx, new Trainer.Finished(RunPhase.FAILED, board.progress().step(), null,
-              board.progress().message()), listener);
+              board.progress().message()), listener, evalCancel);
         })
         .build();
   }
 
   private static Behavior<Command> ended(ActorContext<Command> ctx, Trainer.Finished f,
-      ActorRef<Trainer.Finished> listener) {
+      ActorRef<Trainer.Finished> listener, AtomicBoolean evalCancel) {
+    evalCancel.set(true); // an evaluation still fine-tuning stops at its next batch, so the run can stop
     ctx.getLog().info("run ended: {} at step {} ({})", f.phase(), f.step(),
         f.error() != null ? f.error() : f.checkpoint());
     if (listener != null) {

@@ -498,7 +498,9 @@ public final class Trainer {
     private Behavior<Command> onEvalDone(EvalDone e) {
       board.evaluating(false);
       Evaluator.Result r = e.result();
-      ctx.getLog().info("evaluation of step {}: loss {} accuracy {}", r.step(), r.loss(), r.accuracy());
+      ctx.getLog().info("evaluation of step {} (now at step {}): held-out loss {} accuracy {}{}{}", r.step(), step,
+          r.loss(), r.accuracy(), r.tasks() == null ? "" : ", task average " + r.tasks().average() + " in "
+              + r.reportDir(), r.error() == null ? "" : ", error: " + r.error());
       return Behaviors.same();
     }
 
