@@ -41,6 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the whole pipeline on a small corpus: fetch, tokenizer, shards, pretraining, report.")
 public final class DemoCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--budget", defaultValue = "10m", description = "Pretraining budget (default: ${DEFAULT-VALUE}).")
   String budget;
 
@@ -188,8 +190,8 @@ public final class DemoCommand implements Callable<Integer> {
     PretrainRun.Summary summary = train(platform, progress, resumeFrom != null);
     done("pretrain", t0);
     if (summary.stoppedEarly()) {
-      System.out.println("stopped at step " + summary.steps() + " with a checkpoint; continue with: "
-          + "bin/cramjet demo --resume " + run);
+      System.out.println("stopped at step " + summary.steps() + " with a checkpoint; continue with: bin/cramjet "
+          + ResumeHint.of(spec, run));
       return 0;
     }
 

@@ -97,32 +97,10 @@ public final class PretrainCommand implements Callable<Integer> {
       System.out.println("checkpoint: " + s.lastCheckpoint());
       System.out.println("metrics:    " + cfg.outDir().resolve("metrics.jsonl"));
       if (s.stoppedEarly()) {
-        System.out.println("resume with: bin/cramjet " + resumeCommand(cfg.outDir()));
+        System.out.println("resume with: bin/cramjet " + ResumeHint.of(spec, cfg.outDir()));
       }
       return 0;
     }
-  }
-
-  /** This command line again, with {@code --resume} pointing at the run folder (replacing any earlier one). */
-  private String resumeCommand(Path runDir) {
-    List<String> all = spec.commandLine().getParseResult().originalArgs(); // from the top command: "pretrain ..."
-    List<String> args = new ArrayList<>(all.subList(all.indexOf(spec.name()) + 1, all.size()));
-    for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).equals("--resume") && i + 1 < args.size()) {
-        args.remove(i + 1);
-        args.remove(i);
-        i--;
-      } else if (args.get(i).startsWith("--resume=")) {
-        args.remove(i--);
-      }
-    }
-    args.add("--resume");
-    args.add(runDir.toString());
-    StringBuilder sb = new StringBuilder("pretrain");
-    for (String a : args) {
-      sb.append(' ').append(a.matches("[A-Za-z0-9_./=:,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
-    }
-    return sb.toString();
   }
 
   static double measurePeak() {
