@@ -33,6 +33,36 @@ class RuntimeTest {
     kit.shutdownTestKit();
   }
 
+  /** Every NDArray the engine holds, across all managers. */
+  private static int nativeArrays() {
+    try (ai.djl.ndarray.NDManager probe = ai.djl.ndarray.NDManager.newBaseManager()) {
+      return probe.getParentManager().getManagedArrays().size(); // the engine's system manager
+    }
+  }
+
+  @Test
+  void nativeMemoryIsFreedWhenTheRunStops() throws Exception {
+    RunConfig cfg = TestRuns.config("4steps", "");
+    int before = nativeArrays();
+    TestProbe<Trainer.Finished> done = kit.createTestProbe();
+    org.apache.pekko.actor.typed.ActorRef<RunSupervisor.Command> run = kit.spawn(
+        RunSupervisor.create(TestRuns.spec(cfg, TestRuns.data(), tmp.resolve("mem")), new StatusBoard(), done.getRef()));
+    int peak = before;
+    long until = System.nanoTime() + LONG.toNanos();
+    while (peak == before && System.nanoTime() < until) {
+      peak = Math.max(peak, nativeArrays()); // the trainer's model and optimizer appear in the count
+      Thread.sleep(5);
+    }
+    assertTrue(peak > before, "the count must see the run's arrays");
+    assertEquals(4, done.expectMessageClass(Trainer.Finished.class, LONG).step());
+    kit.stop(run, LONG); // the trainer's and evaluator's PostStop close their managers
+    long deadline = System.nanoTime() + LONG.toNanos();
+    while (nativeArrays() != before && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(before, nativeArrays(), "arrays left open after the run stopped");
+  }
+
   @Test
   void actorRunReachesTheSameParametersAsTheForegroundRun() throws Exception {
     RunConfig cfg = TestRuns.config("10steps", "");
