@@ -7,6 +7,7 @@ import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.actors.runtime.Trainer;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.data.ForwardingRowSource;
 import dev.cramjet.data.RowSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,21 +67,7 @@ class BackpressureTest {
   void aLoaderThatThrowsIsRestartedAndNoRowIsLostOrRepeated() throws Exception {
     AtomicBoolean thrown = new AtomicBoolean();
     RowSource inner = TestRuns.data();
-    RowSource flaky = new RowSource() {
-      @Override
-      public int seqLen() {
-        return inner.seqLen();
-      }
-
-      @Override
-      public long rows() {
-        return inner.rows();
-      }
-
-      @Override
-      public int vocabSize() {
-        return inner.vocabSize();
-      }
+    RowSource flaky = new ForwardingRowSource(inner) {
 
       @Override
       public void read(long index, int[] dst) {

@@ -5,6 +5,7 @@ import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.SafeTensors;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.data.ForwardingRowSource;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.data.SyntheticRows;
 import java.nio.file.Path;
@@ -46,21 +47,7 @@ public final class TestRuns {
 
   /** A row source that sleeps before every row: a deliberately slow disk. */
   public static RowSource slow(RowSource inner, long millisPerRow) {
-    return new RowSource() {
-      @Override
-      public int seqLen() {
-        return inner.seqLen();
-      }
-
-      @Override
-      public long rows() {
-        return inner.rows();
-      }
-
-      @Override
-      public int vocabSize() {
-        return inner.vocabSize();
-      }
+    return new ForwardingRowSource(inner) {
 
       @Override
       public void read(long index, int[] dst) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.checkpoint.SafeTensors.Tensor;
 import dev.cramjet.checkpoint.Tensors;
+import dev.cramjet.data.ForwardingRowSource;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.eval.FineTuner;
 import dev.cramjet.eval.FinetuneConfig;
@@ -294,8 +295,7 @@ public final class Evaluator {
   }
 
   /** The held-out rows, read once into memory, served under their own indices of the source. */
-  private static final class Cached implements RowSource {
-    private final RowSource inner;
+  private static final class Cached extends ForwardingRowSource {
     private final Map<Long, int[]> rows = new java.util.HashMap<>();
 
     static Cached of(HeldOut h) {
@@ -311,22 +311,7 @@ public final class Evaluator {
     }
 
     private Cached(RowSource inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public int seqLen() {
-      return inner.seqLen();
-    }
-
-    @Override
-    public long rows() {
-      return inner.rows();
-    }
-
-    @Override
-    public int vocabSize() {
-      return inner.vocabSize();
+      super(inner);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.cramjet.actors.runtime;
 
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.data.ForwardingRowSource;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.data.RunData;
 import dev.cramjet.util.BadInputException;
@@ -73,20 +74,10 @@ public record RunRows(RunConfig config, RowSource train, RowSource heldOut, long
     if (first < 0 || count < 1 || first + count > inner.rows()) {
       throw new IllegalArgumentException("slice " + first + "+" + count + " outside " + inner.rows() + " rows");
     }
-    return new RowSource() {
-      @Override
-      public int seqLen() {
-        return inner.seqLen();
-      }
-
+    return new ForwardingRowSource(inner) {
       @Override
       public long rows() {
         return count;
-      }
-
-      @Override
-      public int vocabSize() {
-        return inner.vocabSize();
       }
 
       @Override
@@ -94,7 +85,7 @@ public record RunRows(RunConfig config, RowSource train, RowSource heldOut, long
         if (index < 0 || index >= count) {
           throw new IndexOutOfBoundsException("row " + index + " of a range of " + count);
         }
-        inner.read(first + index, dst);
+        super.read(first + index, dst);
       }
     };
   }
