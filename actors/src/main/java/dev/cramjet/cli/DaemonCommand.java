@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.cluster.ClusterNode;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.runtime.DaemonSettings;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
 import java.nio.file.Path;
@@ -69,16 +70,13 @@ final class DaemonCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RunConfig asked = RunConfig.load(config, overrides);
-    var resolved = asked.resolved();
-    String h = host != null ? host : resolved.hasPath("daemon.host") ? resolved.getString("daemon.host") : "127.0.0.1";
-    int p = port != null ? port : resolved.hasPath("daemon.port") ? resolved.getInt("daemon.port") : 8077;
-    String token = resolved.hasPath("daemon.token") ? resolved.getString("daemon.token") : null;
-    Integer cPort = clusterPort != null ? clusterPort
-        : resolved.hasPath("daemon.cluster.port") ? Integer.valueOf(resolved.getInt("daemon.cluster.port")) : null;
-    String cHost = clusterHost != null ? clusterHost
-        : resolved.hasPath("daemon.cluster.host") ? resolved.getString("daemon.cluster.host") : "127.0.0.1";
-    String seeds = seedNodes != null ? seedNodes
-        : resolved.hasPath("daemon.cluster.seed-nodes") ? resolved.getString("daemon.cluster.seed-nodes") : "";
+    DaemonSettings d = DaemonSettings.of(asked);
+    String h = host != null ? host : d.host();
+    int p = port != null ? port : d.port();
+    String token = d.token().isEmpty() ? null : d.token();
+    Integer cPort = clusterPort != null ? clusterPort : d.cluster().enabled() ? Integer.valueOf(d.cluster().port()) : null;
+    String cHost = clusterHost != null ? clusterHost : d.cluster().host();
+    String seeds = seedNodes != null ? seedNodes : d.cluster().seedNodes();
     var seedAddresses = ClusterNode.seeds(seeds);
     if (cPort == null && !seedAddresses.isEmpty()) {
       throw new dev.cramjet.util.BadInputException("--seed-nodes needs --cluster-port (the port this node listens on)");

@@ -21,16 +21,9 @@ import dev.cramjet.util.BadInputException;
 public record RunRows(RunConfig config, RowSource train, RowSource heldOut, long firstHeldOut, String vocabHash,
     String note) {
 
-  /** Held-out rows by default: {@code daemon.eval-rows} in the run config. */
-  public static final int DEFAULT_EVAL_ROWS = 256;
-
   /** The held-out size a config asks for, rounded down to whole micro-batches (0: none). */
   public static int heldOutRows(RunConfig cfg) {
-    int asked = cfg.resolved().hasPath("daemon.eval-rows") ? cfg.resolved().getInt("daemon.eval-rows")
-        : DEFAULT_EVAL_ROWS;
-    if (asked < 0) {
-      throw new BadInputException("daemon.eval-rows must be >= 0, got " + asked);
-    }
+    int asked = DaemonSettings.of(cfg).evalRows();
     int mb = cfg.train().microBatch();
     if (asked == 0) {
       return 0;
