@@ -13,7 +13,6 @@ import dev.cramjet.model.Fwd;
 import dev.cramjet.text.TextEncoder;
 import dev.cramjet.train.AdamW;
 import dev.cramjet.train.AdamWConfig;
-import dev.cramjet.train.GradClip;
 import dev.cramjet.train.GradientLock;
 import dev.cramjet.train.LrSchedule;
 import java.util.ArrayList;
@@ -152,13 +151,9 @@ public final class FineTuner {
         loss = l.getFloat();
       }
     }
-    double norm = GradClip.clipGlobalNorm(trainable.values(),
-        config.clipNorm() > 0 ? config.clipNorm() : Double.MAX_VALUE);
-    if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
-      AdamW.zeroGradients(trainable.values()); // one bad batch must not poison the weights
-    } else {
-      optimizer.step(trainable, lr);
-    }
+    // Clipping and the update in one call; a non-finite loss or gradient skips the update, so one bad batch cannot
+    // poison the weights.
+    optimizer.clipAndStep(lr, config.clipNorm(), loss);
     return loss;
   }
 

@@ -39,6 +39,19 @@ public final class CrammedBert implements AutoCloseable {
     return params;
   }
 
+  /**
+   * The constant (non-trained) tensors the forward pass reads, by name: {@code embedding.position.table}, the fixed
+   * sinusoid (maxT, H), with scaled sinusoidal positions; empty otherwise. Checkpoints do not hold them: they are a
+   * function of the architecture.
+   */
+  public java.util.Map<String, NDArray> buffers() {
+    NDArray table = encoder.embeddings.fixedPositionTable();
+    return table == null ? java.util.Map.of() : java.util.Map.of(POSITION_TABLE, table);
+  }
+
+  /** Name of the fixed sinusoid table in {@link #buffers()}. */
+  public static final String POSITION_TABLE = "embedding.position.table";
+
   /** A forward context whose temporaries live in {@code scope}; dropout as the arch says for this phase. */
   public Fwd forwardContext(NDManager scope, boolean pretraining) {
     boolean on = pretraining ? arch.pretrainDropout() : true;
@@ -98,7 +111,8 @@ public final class CrammedBert implements AutoCloseable {
     return Embedding.embedding(index, table, SparseFormat.DENSE).singletonOrThrow();
   }
 
-  static long[] toLong(int[] a) {
+  /** Token ids as int64, the index type libtorch wants. */
+  public static long[] toLong(int[] a) {
     long[] out = new long[a.length];
     for (int i = 0; i < a.length; i++) {
       out[i] = a[i];

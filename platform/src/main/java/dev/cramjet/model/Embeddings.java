@@ -41,6 +41,11 @@ final class Embeddings {
     return p.manager().create(v, new Shape(maxLen, hidden)).toType(p.dtype(), false);
   }
 
+  /** The fixed sinusoid table (maxT, H) that the learned scale multiplies, or null with learned positions. */
+  NDArray fixedPositionTable() {
+    return positionScale == null ? null : positionTable;
+  }
+
   /** ids (B, T) int64 -> (B, T, H). */
   NDArray forward(NDArray ids, Fwd f) {
     long t = ids.getShape().get(1);

@@ -154,8 +154,11 @@ public final class PretrainRun implements AutoCloseable {
         tokens += stepTokens;
         windowTokens += stepTokens;
         clock.recordStep(stepTokens);
-        boolean rollBackDue = bad.record(r.skipped());
-        if (r.skipped()) {
+        boolean rollBackDue = bad.record(r.bad());
+        if (r.overflow()) {
+          listener.onMessage("step " + step + ": fp16 gradients overflowed, update skipped; loss scale now "
+              + r.lossScale() / 2);
+        } else if (r.skipped()) {
           listener.onMessage("step " + step + ": non-finite loss or gradient (loss " + r.loss() + ", grad norm "
               + r.gradNorm() + "), update skipped (" + (rollBackDue ? tc.maxBadSteps() : bad.inARow()) + " in a row)");
           if (rollBackDue) {

@@ -41,9 +41,16 @@ public record TrainConfig(
     int logEvery,
     int maxBadSteps) {
 
-  /** Numeric precision of the forward and backward passes; master weights are always float32. */
+  /**
+   * Numeric type of the matrix products in the forward and backward passes; master weights, optimizer moments,
+   * LayerNorm, softmax and the loss are always float32 (see {@link dev.cramjet.jit.MlmProgram}). {@code auto} is bf16
+   * where the device has it natively and fp32 elsewhere ({@link Hardware#resolve}); fp16 adds dynamic loss scaling.
+   */
   public enum Precision {
-    FP32
+    FP32,
+    BF16,
+    FP16,
+    AUTO
   }
 
   public TrainConfig {

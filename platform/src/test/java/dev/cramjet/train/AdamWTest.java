@@ -119,7 +119,7 @@ class AdamWTest {
     try (AdamW adamw = new AdamW(CONFIG, params, manager)) {
       for (int k = 0; k < lrs.length; k++) {
         backward(params, k);
-        adamw.step(params, lrs[k]);
+        adamw.clipAndStep(lrs[k], 0, 0);
         w.step(grad(6, k, 0), lrs[k], k + 1, CONFIG);
         b.step(grad(3, k, 1), lrs[k], k + 1, CONFIG);
         s.step(grad(1, k, 2), lrs[k], k + 1, CONFIG);
@@ -138,7 +138,7 @@ class AdamWTest {
     Map<String, NDArray> params = params(W0, B0, S0);
     try (AdamW adamw = new AdamW(CONFIG, params, manager)) {
       // Zero gradients: the Adam part moves nothing (0 / (0 + eps)), only decay acts: p *= 1 - 0.5 * 0.1.
-      adamw.step(params, 0.5);
+      adamw.clipAndStep(0.5, 0, 0);
     }
     float[] w = params.get(W).toFloatArray();
     for (int i = 0; i < W0.length; i++) {
@@ -164,7 +164,7 @@ class AdamWTest {
     try (AdamW adamw = new AdamW(CONFIG, params, manager)) {
       backward(params, 1);
       assertFalse(isAllZero(GradTestSupport.gradient(params.get(W))));
-      adamw.step(params, 1e-3);
+      adamw.clipAndStep(1e-3, 0, 0);
       for (NDArray p : params.values()) {
         assertTrue(isAllZero(GradTestSupport.gradient(p)));
       }
@@ -172,15 +172,29 @@ class AdamWTest {
   }
 
   @Test
-  void zeroGradientsClearsNanAndInf() {
+  void nonFiniteGradientSkipsTheUpdateAndClearsTheGradients() {
     Map<String, NDArray> params = params(W0, B0, S0);
-    GradTestSupport.backward(manager, Map.of(
-        params.get(W), new float[] {Float.NaN, 1, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 2, 3},
-        params.get(B), new float[] {Float.NaN, Float.NaN, Float.NaN}));
-    assertTrue(Float.isNaN(GradTestSupport.gradient(params.get(W))[0]), "the setup made a NaN gradient");
-    AdamW.zeroGradients(params.values());
-    for (NDArray p : params.values()) {
-      assertTrue(isAllZero(GradTestSupport.gradient(p)));
+    try (AdamW adamw = new AdamW(CONFIG, params, manager)) {
+      GradTestSupport.backward(manager, Map.of(
+          params.get(W), new float[] {Float.NaN, 1, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 2, 3},
+          params.get(B), new float[] {Float.NaN, Float.NaN, Float.NaN}));
+      assertTrue(Float.isNaN(GradTestSupport.gradient(params.get(W))[0]), "the setup made a NaN gradient");
+      AdamW.Outcome o = adamw.clipAndStep(1e-2, 0.5, 1.0);
+      assertTrue(o.skipped());
+      assertTrue(Double.isNaN(o.gradNorm()), "norm " + o.gradNorm());
+      assertArrayEquals(W0, params.get(W).toFloatArray(), "no update, not even decay");
+      assertEquals(0, adamw.stepCount(), "a skipped step is not counted");
+      for (NDArray p : params.values()) {
+        assertTrue(isAllZero(GradTestSupport.gradient(p)));
+      }
+      // A finite gradient with a non-finite loss is skipped too.
+      backward(params, 0);
+      assertTrue(adamw.clipAndStep(1e-2, 0.5, Double.POSITIVE_INFINITY).skipped());
+      assertArrayEquals(W0, params.get(W).toFloatArray());
+      // The next good step is step 1 (bias correction as if the bad ones never happened).
+      backward(params, 0);
+      assertFalse(adamw.clipAndStep(1e-2, 0, 1.0).skipped());
+      assertEquals(1, adamw.stepCount());
     }
   }
 
@@ -190,7 +204,7 @@ class AdamWTest {
     try (AdamW first = new AdamW(CONFIG, original, manager)) {
       for (int k = 0; k < 2; k++) {
         backward(original, k);
-        first.step(original, 1e-2);
+        first.clipAndStep(1e-2, 0, 0);
       }
       // Save as a checkpoint would: parameters and moments as floats, plus the step count.
       Map<String, float[]> saved = new LinkedHashMap<>();
@@ -207,11 +221,11 @@ class AdamWTest {
         assertEquals(2, resumed.stepCount());
 
         backward(original, 2);
-        first.step(original, 5e-3);
+        first.clipAndStep(5e-3, 0, 0);
         backward(fromFloats, 2);
-        resumed.step(fromFloats, 5e-3);
+        resumed.clipAndStep(5e-3, 0, 0);
         backward(fromArrays, 2);
-        resumed2.step(fromArrays, 5e-3);
+        resumed2.clipAndStep(5e-3, 0, 0);
         for (String name : new String[] {W, B, S}) {
           assertArrayEquals(original.get(name).toFloatArray(), fromFloats.get(name).toFloatArray(), name);
           assertArrayEquals(original.get(name).toFloatArray(), fromArrays.get(name).toFloatArray(), name);
@@ -257,11 +271,11 @@ class AdamWTest {
     Map<String, NDArray> params = params(W0, B0, S0);
     try (AdamW adamw = new AdamW(CONFIG, params, manager)) {
       backward(params, 0);
-      adamw.step(params, 1e-3);
+      adamw.clipAndStep(1e-3, 0, 0);
       int after1 = manager.getManagedArrays().size();
       for (int k = 1; k < 6; k++) {
         backward(params, k);
-        adamw.step(params, 1e-3);
+        adamw.clipAndStep(1e-3, 0, 0);
       }
       assertEquals(after1, manager.getManagedArrays().size());
     }

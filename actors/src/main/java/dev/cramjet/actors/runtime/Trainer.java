@@ -320,8 +320,11 @@ public final class Trainer {
       step++;
       tokens += stepTokens;
       clock.recordStep(stepTokens);
-      boolean rollBackDue = bad.record(r.skipped());
-      if (r.skipped()) {
+      boolean rollBackDue = bad.record(r.bad());
+      if (r.overflow()) {
+        ctx.getLog().info("step {}: fp16 gradients overflowed, update skipped; loss scale now {}", step,
+            r.lossScale() / 2);
+      } else if (r.skipped()) {
         ctx.getLog().warn("step {}: non-finite loss or gradient (loss {}, grad norm {}), update skipped ({} in a row)",
             step, r.loss(), r.gradNorm(), rollBackDue ? tc.maxBadSteps() : bad.inARow());
         if (rollBackDue) {
