@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     description = "Throughput benchmarks.",
     mixinStandardHelpOptions = true,
-    subcommands = {BenchTrainCommand.class, BenchTokenizerCommand.class})
+    subcommands = {BenchTrainCommand.class, BenchPeakCommand.class, BenchTokenizerCommand.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -8,10 +8,13 @@ import dev.cramjet.config.Presets;
 import dev.cramjet.data.SyntheticRows;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.train.Flops;
+import dev.cramjet.train.Hardware;
 import dev.cramjet.train.MaskedBatch;
 import dev.cramjet.train.MlmMasker;
 import dev.cramjet.train.MlmTrainer;
+import dev.cramjet.train.PeakFlops;
 import dev.cramjet.train.TrainConfig;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +25,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code cramjet bench train}: optimizer steps of one micro-batch each on synthetic rows (forward, backward, clipping,
- * AdamW), timed after a warm-up. Reports tokens/s, ms/step and model FLOP/s against the measured matmul peak.
+ * AdamW: the same step {@code pretrain} runs), timed after a warm-up. Reports tokens/s and ms/step (mean and median),
+ * model FLOP/s and MFU against the peak of {@link PeakFlops}, and what the figures depend on: precision, CPU vector
+ * level, threads and whether the allocator is tuned.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Training throughput of an architecture on synthetic rows.")
@@ -36,11 +41,19 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: 20).")
   int steps;
 
-  @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (default: 2).")
+  @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first (default: 5, as ref_bench.py).")
   int warmup;
 
   @Option(names = "--train", defaultValue = "bert-o4", description = "Training preset for optimizer settings.")
   String train;
+
+  @Option(names = "--precision", defaultValue = "fp32",
+      description = "fp32, bf16, fp16 or auto (default: fp32); bf16 needs native bf16 on a CPU.")
+  String precision;
+
+  @Option(names = "--peak-flops", description = "FLOP/s for MFU (default: the stored 'bench peak' result for this "
+      + "machine, else a short measurement).")
+  Double peakFlops;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
@@ -54,16 +67,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
     TrainConfig base = ConfigBinder.bind(Presets.load("train", train), TrainConfig.class, "train");
     TrainConfig tc = new TrainConfig(base.name(), "1000000steps", microBatch, microBatch, 0, base.lr(), base.beta1(),
         base.beta2(), base.eps(), base.weightDecay(), base.clipNorm(), "constant", 0, base.maskRate(), base.seed(),
-        base.precision(), "0", 1, 1, base.maxBadSteps());
+        BenchPeakCommand.precision(precision), "0", 1, 1, base.maxBadSteps());
     SyntheticRows rows = SyntheticRows.standard(a.maxSeqLen(), a.vocabSize(), 0);
     MlmMasker masker = new MlmMasker(tc.maskRate(), a.maxSeqLen(), a.vocabSize(), 0);
     int seq = a.maxSeqLen();
     Progress progress = new Progress(System.err, 5);
     try (NDManager m = NDManager.newBaseManager();
         MlmTrainer trainer = new MlmTrainer(a, tc, m)) {
-      double peak = Flops.measurePeak(m, 512, 600);
+      PeakFlops peak = PeakFlops.choose(peakFlops, trainer.precision(), m);
       long params = trainer.model().params().count();
-      long timedNanos = 0;
+      long[] nanos = new long[steps];
       double lastLoss = Double.NaN;
       int[] row = new int[seq];
       for (int s = 0; s < warmup + steps; s++) {
@@ -74,31 +87,42 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         MaskedBatch batch = masker.mask(flat, microBatch, (long) s * microBatch);
         long start = System.nanoTime();
-        lastLoss = trainer.step(List.of(batch), tc.lr()).loss();
+        lastLoss = trainer.step(List.of(batch), tc.lr()).loss(); // ends with the step's host read: the work is done
         if (s >= warmup) {
-          timedNanos += System.nanoTime() - start;
+          nanos[s - warmup] = System.nanoTime() - start;
         }
         progress.update((s + 1.0) / (warmup + steps), (s < warmup ? "warm-up " : "step ") + (s + 1));
       }
       progress.done();
-      peak = Math.max(peak, Flops.measurePeak(m, 512, 300)); // before and after: the calmer of the two moments
-      double seconds = timedNanos / 1e9;
-      double tokensPerSecond = (double) steps * microBatch * seq / seconds;
-      double flopsPerSecond = tokensPerSecond * Flops.trainingPerToken(a, tc.maskRate());
+      double seconds = Arrays.stream(nanos).sum() / 1e9;
+      long[] sorted = nanos.clone();
+      Arrays.sort(sorted);
+      double medianSeconds = sorted[steps / 2] / 1e9;
+      double tokensPerStep = (double) microBatch * seq;
+      double tokensPerSecond = steps * tokensPerStep / seconds;
+      double flopsPerToken = Flops.trainingPerToken(a, tc.maskRate());
+      double flopsPerSecond = tokensPerSecond * flopsPerToken;
+      double mfu = peak.mfu(flopsPerSecond);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("arch", a.name());
       out.put("params", params);
       out.put("micro_batch", microBatch);
       out.put("seq_len", seq);
       out.put("steps", steps);
-      out.put("precision", tc.precision().name().toLowerCase(Locale.ROOT));
+      out.put("precision", trainer.precision().name().toLowerCase(Locale.ROOT));
       out.put("tokens_per_second", tokensPerSecond);
       out.put("ms_per_step", seconds * 1000 / steps);
+      out.put("median_tokens_per_second", tokensPerStep / medianSeconds);
+      out.put("median_ms_per_step", medianSeconds * 1000);
       out.put("model_flops_per_second", flopsPerSecond);
-      out.put("measured_peak_flops_per_second", peak);
-      out.put("mfu", flopsPerSecond / peak);
+      out.put("peak_flops_per_second", peak.flops());
+      out.put("peak_source", peak.raised() ? peak.source() + ", raised to the achieved rate" : peak.source());
+      out.put("mfu", mfu);
       out.put("final_loss", lastLoss);
       out.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
+      out.put("device", m.getDevice().toString());
+      out.put("cpu", Hardware.cpuVectorLevel());
+      out.put("allocator_tuned", Hardware.allocatorTuned());
       if (json) {
         System.out.println(new ObjectMapper().writeValueAsString(out));
       } else {

@@ -37,6 +37,9 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--set", description = "key=value override (repeatable)")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--precision", description = "Override train.precision: fp32, bf16, fp16 or auto.")
+  String precision;
+
   @Option(names = "--host", description = "address to bind (default: daemon.host or 127.0.0.1)")
   String host;
 
@@ -69,6 +72,10 @@ final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (precision != null) {
+      BenchPeakCommand.precision(precision); // fail fast, naming the flag
+      overrides.add("train.precision=\"" + precision + "\"");
+    }
     RunConfig asked = RunConfig.load(config, overrides);
     DaemonSettings d = DaemonSettings.of(asked);
     String h = host != null ? host : d.host();
@@ -83,9 +90,8 @@ final class DaemonCommand implements Callable<Integer> {
     }
 
     Config pekko = cPort == null ? ConfigFactory.load() : ClusterNode.config(cHost, cPort, ClusterNode.TRAINER_ROLE);
-    double peak = peakFlops != null ? peakFlops : PretrainCommand.measurePeak();
     PlatformLauncher.Launched launched = PlatformLauncher.launch(asked, h, p, token,
-        resume == null ? null : CheckpointStore.resolve(resume), prefetch, peak, pekko);
+        resume == null ? null : CheckpointStore.resolve(resume), prefetch, peakFlops, pekko);
     if (launched.rows().note() != null) {
       System.err.println("cramjet daemon: " + launched.rows().note());
     }

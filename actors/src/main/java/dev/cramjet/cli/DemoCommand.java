@@ -175,7 +175,7 @@ public final class DemoCommand implements Callable<Integer> {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.cramjet.actors"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     PlatformLauncher.Launched platform = PlatformLauncher.launch(asked, "127.0.0.1", 0, null, resumeFrom, 8,
-        PretrainCommand.measurePeak(), com.typesafe.config.ConfigFactory.load());
+        null, com.typesafe.config.ConfigFactory.load());
     Daemon daemon = platform.daemon();
     progress.line("platform running in this process: actors, control API and metrics");
     progress.line("  control API  " + daemon.url() + "   (token in " + run.resolve(Daemon.TOKEN_FILE) + ")");

@@ -56,10 +56,11 @@ final class PlatformLauncher {
    * @param asked the run config as loaded (the data may adjust its vocabulary)
    * @param token the bearer token, or null to generate one into the run folder
    * @param resumeFrom a checkpoint folder, or null
-   * @param peakFlops FLOP/s that MFU is measured against
+   * @param peakFlops FLOP/s that MFU is measured against; null: the stored {@code bench peak} result, or measured
+   *     when training starts
    */
   static Launched launch(RunConfig asked, String host, int port, String token, Path resumeFrom, int prefetch,
-      double peakFlops, Config pekko) throws Exception {
+      Double peakFlops, Config pekko) throws Exception {
     RunRows rows = RunRows.open(asked);
     RunConfig cfg = rows.config();
     CramjetMetrics metrics = new CramjetMetrics();

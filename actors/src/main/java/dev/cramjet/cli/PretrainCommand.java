@@ -32,6 +32,10 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--budget", description = "Override train.budget: 10m, 2h, 500steps, 2000000tokens.")
   String budget;
 
+  @Option(names = "--precision", description = "Override train.precision: fp32, bf16, fp16 or auto (bf16 where the "
+      + "device has it natively).")
+  String precision;
+
   @Option(names = "--set", description = "Override any config key, e.g. --set train.lr=5e-4 (repeatable).")
   List<String> sets = new ArrayList<>();
 
@@ -46,8 +50,8 @@ public final class PretrainCommand implements Callable<Integer> {
   Path resume;
 
   @Option(names = "--peak-flops",
-      description = "FLOP/s that MFU is measured against (a GPU's data-sheet peak). Default: measure this machine's "
-          + "dense float32 matmul throughput at start.")
+      description = "FLOP/s that MFU is measured against (a GPU's data-sheet peak). Default: the peak that "
+          + "'bench peak' stored for this machine, else a short measurement of the dense matmul throughput at start.")
   Double peakFlops;
 
   @Option(names = "--metrics-port",
@@ -61,6 +65,10 @@ public final class PretrainCommand implements Callable<Integer> {
     if (budget != null) {
       Budget.parse(budget); // fail fast with the budget parser's message
       overrides.add("train.budget=\"" + budget + "\"");
+    }
+    if (precision != null) {
+      BenchPeakCommand.precision(precision); // fail fast, naming the flag
+      overrides.add("train.precision=\"" + precision + "\"");
     }
     if (out != null) {
       overrides.add("run.out=\"" + out + "\"");
@@ -76,7 +84,6 @@ public final class PretrainCommand implements Callable<Integer> {
     if (data.note() != null) {
       System.err.println(data.note());
     }
-    double peak = peakFlops != null ? peakFlops : measurePeak();
 
     Progress progress = new Progress(System.err, 0); // train.log-every sets the cadence of log lines
     PretrainRun.Listener listener = new Printer(progress, System.err);
@@ -88,7 +95,7 @@ public final class PretrainCommand implements Callable<Integer> {
     }
     try (metricsServer;
         CleanStop stop = new CleanStop(progress);
-        PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peak, data.vocabHash(), listener)) {
+        PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peakFlops, data.vocabHash(), listener)) {
       PretrainRun.Summary s = run.run(stop::requested);
       progress.done();
       System.out.printf(Locale.ROOT, "%s after %d steps, %s tokens, %s of training: final loss %.4f%n",
@@ -100,12 +107,6 @@ public final class PretrainCommand implements Callable<Integer> {
         System.out.println("resume with: bin/cramjet " + ResumeHint.of(spec, cfg.outDir()));
       }
       return 0;
-    }
-  }
-
-  static double measurePeak() {
-    try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
-      return Flops.measurePeak(m, 512, 600);
     }
   }
 
@@ -125,9 +126,9 @@ public final class PretrainCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "model %s: %d layers, hidden %d, %d heads, vocabulary %d, %s parameters (%s without "
               + "embeddings)%n", a.name(), a.layers(), a.hidden(), a.heads(), a.vocabSize(), Progress.si(i.params()),
           Progress.si(i.nonEmbeddingParams()));
-      err.printf(Locale.ROOT, "budget %s, micro-batch %d rows, batch %d rows at the end of the ramp, %s training "
-              + "FLOPs per token, MFU measured against %s FLOP/s%s%n", i.budget(), i.microBatch(), i.batchSize(),
-          Progress.si(i.flopsPerToken()), Progress.si(i.peakFlops()),
+      err.printf(Locale.ROOT, "budget %s, micro-batch %d rows, batch %d rows at the end of the ramp, %s, %s training "
+              + "FLOPs per token, MFU measured against %s FLOP/s (%s)%s%n", i.budget(), i.microBatch(), i.batchSize(),
+          i.precision(), Progress.si(i.flopsPerToken()), Progress.si(i.peakFlops()), i.peakSource(),
           i.resumedStep() > 0 ? ", resuming at step " + i.resumedStep() : "");
     }
 

@@ -66,7 +66,7 @@ class RuntimeTest {
   @Test
   void actorRunReachesTheSameParametersAsTheForegroundRun() throws Exception {
     RunConfig cfg = TestRuns.config("10steps", "");
-    try (PretrainRun run = new PretrainRun(cfg, TestRuns.data(), tmp.resolve("fg"), null, 0, "none",
+    try (PretrainRun run = new PretrainRun(cfg, TestRuns.data(), tmp.resolve("fg"), null, Double.NaN, "none",
         new PretrainRun.Listener() {})) {
       run.run(() -> false);
     }

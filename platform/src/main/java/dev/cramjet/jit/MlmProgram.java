@@ -144,14 +144,20 @@ public final class MlmProgram {
     s.line(2, "qkv = torch.permute(torch.view(self.lin(x, wqkv, bqkv), [b, t, 3, " + nh + ", " + hs
         + "]), [2, 0, 3, 1, 4])  # (3, B, nh, T, hs)");
     s.line(2, "q, k, v = torch.unbind(qkv, 0)");
-    s.line(2, "scores = torch.mul(torch.matmul(q, torch.transpose(k, -2, -1)), " + lit(1.0 / Math.sqrt(hs))
+    // libtorch's fused attention (flash attention on CPU and GPU) when there is neither a mask nor dropout, as in
+    // crammed pretraining; the written-out form otherwise. Both compute softmax(q k^T / sqrt(hs)) v.
+    s.line(2, "if mask_bias is None and not drop:");
+    s.line(3, "y = torch.scaled_dot_product_attention(q, k, v, None, 0.0, False, scale=" + lit(1.0 / Math.sqrt(hs))
+        + ")");
+    s.line(2, "else:");
+    s.line(3, "scores = torch.mul(torch.matmul(q, torch.transpose(k, -2, -1)), " + lit(1.0 / Math.sqrt(hs))
         + ")  # (B, nh, T, T)");
-    s.line(2, "if mask_bias is not None:");
-    s.line(3, "scores = torch.add(scores, mask_bias)");
+    s.line(3, "if mask_bias is not None:");
+    s.line(4, "scores = torch.add(scores, mask_bias)");
     // Softmax in float32 under mixed precision; in fp32 mode no dtype is forced, so the program also runs in float64.
-    s.line(2, precision == Precision.FP32 ? "att = torch.softmax(scores, -1)" : "att = torch.softmax(scores, -1, 6)");
-    s.line(2, "att = torch.dropout(att, " + lit(arch.dropout()) + ", drop)");
-    s.line(2, "y = torch.matmul(" + low("att") + ", v)  # (B, nh, T, hs)");
+    s.line(3, precision == Precision.FP32 ? "att = torch.softmax(scores, -1)" : "att = torch.softmax(scores, -1, 6)");
+    s.line(3, "att = torch.dropout(att, " + lit(arch.dropout()) + ", drop)");
+    s.line(3, "y = torch.matmul(" + low("att") + ", v)  # (B, nh, T, hs)");
     s.line(2, "y = torch.reshape(torch.transpose(y, 1, 2), [b, t, " + h + "])");
     s.line(2, "return self.lin(y, wo, bo)");
   }

@@ -61,6 +61,8 @@ public final class CramjetMetrics {
     trainingCounter("cramjet_optimizer_steps_total", "Optimizer steps taken.", s -> s.steps());
     trainingCounter("cramjet_rows_trained_total", "Training rows (sequences) consumed.", s -> s.rows());
     trainingCounter("cramjet_tokens_trained_total", "Training tokens consumed.", s -> s.tokens());
+    trainingCounter("cramjet_fp16_overflow_steps_total", "fp16 steps skipped because the scaled gradients "
+        + "overflowed (the loss scale was halved); 0 unless train.precision = fp16.", s -> s.overflowSteps());
 
     // Training gauges at the latest logged step.
     trainingGauge("cramjet_loss", null, "Masked-language-model loss at the latest logged step (NaN when the step "
@@ -81,6 +83,8 @@ public final class CramjetMetrics {
         + "(pauses excluded).", TrainingSnapshot::budgetElapsedSeconds);
     trainingGauge("cramjet_budget_remaining_seconds", Unit.SECONDS, "Training time left: exact for a time budget, "
         + "extrapolated at the pace so far for step and token budgets.", TrainingSnapshot::budgetRemainingSeconds);
+    trainingGauge("cramjet_loss_scale", null, "fp16 dynamic loss scale at the latest logged step (1 without fp16).",
+        TrainingSnapshot::lossScale);
     trainingGauge("cramjet_budget_used_ratio", Unit.RATIO, "Budget fraction t that drives the schedules.",
         TrainingSnapshot::budgetFraction);
 

@@ -58,7 +58,8 @@ public final class TrainingMetricsListener implements PretrainRun.Listener {
     double remaining = budget == null ? Double.NaN
         : TrainingSnapshot.remainingSeconds(budget, l.elapsedSeconds(), l.t());
     metrics.publish(new TrainingSnapshot(l.step(), l.tokens() / seqLen, l.tokens(), l.loss(), l.accuracy(), l.lr(),
-        l.batchRows(), l.gradNorm(), l.tokensPerSecond(), l.mfu(), l.elapsedSeconds(), remaining, l.t()));
+        l.batchRows(), l.gradNorm(), l.tokensPerSecond(), l.mfu(), l.elapsedSeconds(), remaining, l.t(),
+        l.overflowSteps(), l.lossScale()));
     next.onStep(l);
   }
 

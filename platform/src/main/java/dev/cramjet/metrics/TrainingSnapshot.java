@@ -21,10 +21,12 @@ import dev.cramjet.budget.Budget;
  * @param budgetElapsedSeconds training seconds counted by the budget clock (pauses excluded)
  * @param budgetRemainingSeconds seconds left: exact for a time budget, extrapolated for step and token budgets
  * @param budgetFraction the budget fraction t in [0, 1]
+ * @param overflowSteps fp16 steps skipped for overflowed gradients (the loss scale was halved), this process
+ * @param lossScale the fp16 loss scale of the step (1 without fp16)
  */
 public record TrainingSnapshot(long steps, long rows, long tokens, double loss, double accuracy, double learningRate,
     int batchRows, double gradNorm, double tokensPerSecond, double mfu, double budgetElapsedSeconds,
-    double budgetRemainingSeconds, double budgetFraction) {
+    double budgetRemainingSeconds, double budgetFraction, long overflowSteps, double lossScale) {
 
   /**
    * Seconds of training left. A time budget knows it exactly; for step and token budgets the elapsed time is

@@ -84,6 +84,15 @@ public final class Hardware {
     };
   }
 
+  /**
+   * Whether glibc's allocator was told to keep freed memory ({@code MALLOC_MMAP_MAX_=0}, as {@code bin/cramjet} and
+   * the Docker image set it, with one arena and no trimming). Without it every large temporary tensor comes from fresh pages, and the
+   * page faults make element-wise work several times slower on a CPU (see docs/performance.md).
+   */
+  public static boolean allocatorTuned() {
+    return "0".equals(System.getenv("MALLOC_MMAP_MAX_"));
+  }
+
   private static boolean cudaBf16(Device device) {
     try {
       String cc = CudaUtils.getComputeCapability(device.getDeviceId());

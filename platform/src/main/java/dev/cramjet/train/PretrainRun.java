@@ -41,11 +41,16 @@ public final class PretrainRun implements AutoCloseable {
 
   /** What is being trained, printed once at the start. */
   public record StartInfo(ArchConfig arch, long params, long nonEmbeddingParams, double flopsPerToken,
-      double peakFlops, Budget budget, int microBatch, int batchSize, long resumedStep) {}
+      double peakFlops, String peakSource, String precision, Budget budget, int microBatch, int batchSize,
+      long resumedStep) {}
 
-  /** One logged optimizer step. */
+  /**
+   * One logged optimizer step. {@code overflowSteps} counts fp16 steps skipped for overflowed gradients so far in this
+   * process; {@code lossScale} is the fp16 loss scale the step used (1 without fp16).
+   */
   public record StepLog(long step, double t, double elapsedSeconds, double loss, double accuracy, double lr,
-      int batchRows, double gradNorm, long tokens, double tokensPerSecond, double mfu, boolean skipped) {}
+      int batchRows, double gradNorm, long tokens, double tokensPerSecond, double mfu, boolean skipped,
+      long overflowSteps, double lossScale) {}
 
   /** How the run ended. */
   public record Summary(long steps, long tokens, double elapsedSeconds, double finalLoss, Path lastCheckpoint,
@@ -55,7 +60,7 @@ public final class PretrainRun implements AutoCloseable {
   private final RowSource data;
   private final Path runDir;
   private final Listener listener;
-  private final double peakFlops;
+  private final PeakFlops peak;
   private final String vocabHash;
   private final NDManager manager;
   private final MlmTrainer trainer;
@@ -68,17 +73,17 @@ public final class PretrainRun implements AutoCloseable {
 
   /**
    * @param resumeFrom a checkpoint folder to continue from, or null for a fresh run
-   * @param peakFlops FLOP/s that MFU is measured against (see {@link Flops#measurePeak})
+   * @param peakFlops FLOP/s that MFU is measured against: null to take the stored {@code bench peak} result or measure
+   *     at start, NaN for none (see {@link PeakFlops#choose})
    * @param vocabHash the tokenizer's hash for provenance ("none" for synthetic data)
    */
-  public PretrainRun(RunConfig config, RowSource data, Path runDir, Path resumeFrom, double peakFlops,
+  public PretrainRun(RunConfig config, RowSource data, Path runDir, Path resumeFrom, Double peakFlops,
       String vocabHash, Listener listener) throws IOException {
     ArchConfig arch = config.arch();
     this.config = config;
     this.data = data;
     this.runDir = runDir;
     this.listener = listener;
-    this.peakFlops = peakFlops;
     this.vocabHash = vocabHash;
     TrainConfig tc = config.train();
     this.plan = new StepPlan(config);
@@ -89,6 +94,7 @@ public final class PretrainRun implements AutoCloseable {
     RunChecks.validate(arch, data, resume == null ? null : resume.state(), resumeFrom);
     this.manager = NDManager.newBaseManager();
     this.trainer = new MlmTrainer(arch, tc, manager);
+    this.peak = PeakFlops.choose(peakFlops, trainer.precision(), manager);
     if (resume != null) {
       trainer.restore(resume, resumeFrom.toString());
       CheckpointState s = resume.state();
@@ -112,8 +118,9 @@ public final class PretrainRun implements AutoCloseable {
     long embeddingParams = trainer.model().params().all().entrySet().stream()
         .filter(e -> e.getKey().startsWith("embedding.")).mapToLong(e -> e.getValue().getShape().size()).sum();
     long params = trainer.model().params().count();
-    listener.onStart(new StartInfo(arch, params, params - embeddingParams, flopsPerToken, peakFlops, clock.budget(),
-        tc.microBatch(), tc.batchSize(), resumedStep));
+    listener.onStart(new StartInfo(arch, params, params - embeddingParams, flopsPerToken, peak.flops(),
+        peak.source(), trainer.precision().name().toLowerCase(java.util.Locale.ROOT), clock.budget(), tc.microBatch(),
+        tc.batchSize(), resumedStep));
 
     Path metricsFile = runDir.resolve(StepLogWriter.FILE_NAME);
     int seqLen = data.seqLen();
@@ -123,6 +130,7 @@ public final class PretrainRun implements AutoCloseable {
     ClockState lastCheckpointClock = clock.snapshot();
     double lastLoss = Double.NaN;
     BadSteps bad = new BadSteps(tc.maxBadSteps());
+    long overflows = 0;
     Path lastCheckpoint = null;
     long windowStart = System.nanoTime();
     long windowTokens = 0;
@@ -156,6 +164,7 @@ public final class PretrainRun implements AutoCloseable {
         clock.recordStep(stepTokens);
         boolean rollBackDue = bad.record(r.bad());
         if (r.overflow()) {
+          overflows++;
           listener.onMessage("step " + step + ": fp16 gradients overflowed, update skipped; loss scale now "
               + r.lossScale() / 2);
         } else if (r.skipped()) {
@@ -171,8 +180,8 @@ public final class PretrainRun implements AutoCloseable {
           double secs = (System.nanoTime() - windowStart) / 1e9;
           double tps = windowTokens / Math.max(secs, 1e-9);
           StepLog log = new StepLog(step, clock.fraction(), clock.elapsedSeconds(), r.loss(), r.accuracy(), lr,
-              r.rows(), r.gradNorm(), tokens, tps, peakFlops > 0 ? tps * flopsPerToken / peakFlops : Double.NaN,
-              r.skipped());
+              r.rows(), r.gradNorm(), tokens, tps, peak.mfu(tps * flopsPerToken),
+              r.skipped(), overflows, r.lossScale());
           metrics.write(log);
           listener.onStep(log);
           windowStart = System.nanoTime();

@@ -51,6 +51,8 @@ public final class StepLogWriter implements AutoCloseable {
     m.put("tokens_per_second", l.tokensPerSecond());
     m.put("mfu", finite(l.mfu()));
     m.put("skipped", l.skipped());
+    m.put("overflow_steps", l.overflowSteps());
+    m.put("loss_scale", l.lossScale());
     return m;
   }
 

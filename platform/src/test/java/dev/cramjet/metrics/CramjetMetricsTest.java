@@ -47,7 +47,8 @@ class CramjetMetricsTest {
   @Test
   void publishedSnapshotIsWhatAScrapeReads() {
     CramjetMetrics m = new CramjetMetrics();
-    m.publish(new TrainingSnapshot(12, 384, 49152, Double.NaN, 0.25, 1e-3, 32, 1.5, 2000, 0.4, 30, 570, 0.05));
+    m.publish(new TrainingSnapshot(12, 384, 49152, Double.NaN, 0.25, 1e-3, 32, 1.5, 2000, 0.4, 30, 570, 0.05, 3,
+        8192));
     String t = text(m);
     assertEquals(12, value(t, "cramjet_optimizer_steps_total"));
     assertEquals(384, value(t, "cramjet_rows_trained_total"));
@@ -56,6 +57,8 @@ class CramjetMetricsTest {
     assertEquals(0.25, value(t, "cramjet_mlm_accuracy_ratio"));
     assertEquals(0.4, value(t, "cramjet_model_flops_utilization_ratio"));
     assertEquals(570, value(t, "cramjet_budget_remaining_seconds"));
+    assertEquals(3, value(t, "cramjet_fp16_overflow_steps_total"));
+    assertEquals(8192, value(t, "cramjet_loss_scale"));
   }
 
   @Test
@@ -126,9 +129,9 @@ class CramjetMetricsTest {
       }
     };
     var listener = new TrainingMetricsListener(m, 128, printer);
-    listener.onStart(new PretrainRun.StartInfo(null, 1, 1, 1, 1, Budget.parse("60s"), 32, 64, 0));
-    listener.onStep(new PretrainRun.StepLog(5, 0.1, 6, 8.2, 0.06, 5e-4, 32, 2.0, 5 * 32 * 128, 3000, 0.3, false));
-    listener.onStep(new PretrainRun.StepLog(10, 0.2, 12, 8.0, 0.07, 6e-4, 64, 1.8, 15 * 32 * 128, 3100, 0.31, false));
+    listener.onStart(new PretrainRun.StartInfo(null, 1, 1, 1, 1, "test", "fp32", Budget.parse("60s"), 32, 64, 0));
+    listener.onStep(new PretrainRun.StepLog(5, 0.1, 6, 8.2, 0.06, 5e-4, 32, 2.0, 5 * 32 * 128, 3000, 0.3, false, 0, 1));
+    listener.onStep(new PretrainRun.StepLog(10, 0.2, 12, 8.0, 0.07, 6e-4, 64, 1.8, 15 * 32 * 128, 3100, 0.31, false, 0, 1));
     Path ckpt = Files.createDirectories(dir.resolve("step-10"));
     Files.write(ckpt.resolve("model.safetensors"), new byte[1000]);
     Files.write(ckpt.resolve("state.json"), new byte[24]);

@@ -56,7 +56,7 @@ class PretrainRunTest {
     // One 8-token sentence repeated: every masked token is determined by its neighbours.
     SyntheticRows periodic = new SyntheticRows(16, 32, 1, 8, 1);
     Collect c = new Collect();
-    try (PretrainRun run = new PretrainRun(cfg, periodic, tmp.resolve("run"), null, 0, "none", c)) {
+    try (PretrainRun run = new PretrainRun(cfg, periodic, tmp.resolve("run"), null, Double.NaN, "none", c)) {
       PretrainRun.Summary s = run.run(() -> false);
       assertEquals(120, s.steps());
       double first = c.steps.get(0).loss();
@@ -77,20 +77,20 @@ class PretrainRunTest {
     RunConfig cfg = config("10steps", "");
     SyntheticRows data = SyntheticRows.standard(16, 32, 3);
     Map<String, float[]> straight;
-    try (PretrainRun run = new PretrainRun(cfg, data, tmp.resolve("a"), null, 0, "none", new Collect())) {
+    try (PretrainRun run = new PretrainRun(cfg, data, tmp.resolve("a"), null, Double.NaN, "none", new Collect())) {
       run.run(() -> false);
       straight = params(run);
     }
     AtomicInteger calls = new AtomicInteger();
     Path stoppedAt;
-    try (PretrainRun run = new PretrainRun(cfg, data, tmp.resolve("b"), null, 0, "none", new Collect())) {
+    try (PretrainRun run = new PretrainRun(cfg, data, tmp.resolve("b"), null, Double.NaN, "none", new Collect())) {
       PretrainRun.Summary s = run.run(() -> calls.incrementAndGet() > 4);
       assertTrue(s.stoppedEarly());
       assertEquals(4, s.steps());
       stoppedAt = s.lastCheckpoint();
     }
     Collect resumed = new Collect();
-    try (PretrainRun run = new PretrainRun(cfg, data, tmp.resolve("b"), CheckpointStore.resolve(tmp.resolve("b")), 0,
+    try (PretrainRun run = new PretrainRun(cfg, data, tmp.resolve("b"), CheckpointStore.resolve(tmp.resolve("b")), Double.NaN,
         "none", resumed)) {
       PretrainRun.Summary s = run.run(() -> false);
       assertEquals(10, s.steps());
@@ -109,7 +109,7 @@ class PretrainRunTest {
   void checkpointOfAnotherArchitectureIsRefusedAndNothingIsWritten() throws Exception {
     RunConfig small = config("2steps", "");
     Path runA = tmp.resolve("a");
-    try (PretrainRun run = new PretrainRun(small, SyntheticRows.standard(16, 32, 3), runA, null, 0, "none",
+    try (PretrainRun run = new PretrainRun(small, SyntheticRows.standard(16, 32, 3), runA, null, Double.NaN, "none",
         new Collect())) {
       run.run(() -> false);
     }
@@ -118,7 +118,7 @@ class PretrainRunTest {
         .withFallback(small.resolved()), List.of());
     Path runB = tmp.resolve("b");
     BadInputException e = assertThrows(BadInputException.class, () -> new PretrainRun(wider,
-        SyntheticRows.standard(16, 32, 3), runB, ckpt, 0, "none", new Collect()));
+        SyntheticRows.standard(16, 32, 3), runB, ckpt, Double.NaN, "none", new Collect()));
     assertTrue(e.getMessage().contains("hidden 32") && e.getMessage().contains("hidden 64"), e.getMessage());
     assertFalse(Files.exists(runB), "a refused resume must not create the run folder");
   }
@@ -127,7 +127,7 @@ class PretrainRunTest {
   void corruptCheckpointIsRefusedWithItsFileNamed() throws Exception {
     RunConfig cfg = config("2steps", "");
     Path run = tmp.resolve("a");
-    try (PretrainRun r = new PretrainRun(cfg, SyntheticRows.standard(16, 32, 3), run, null, 0, "none",
+    try (PretrainRun r = new PretrainRun(cfg, SyntheticRows.standard(16, 32, 3), run, null, Double.NaN, "none",
         new Collect())) {
       r.run(() -> false);
     }

@@ -100,10 +100,11 @@ public final class RunSupervisor {
    * @param heldOut rows for evaluation, or null to take the last {@code evalRows} rows of {@code data}
    * @param resumeFrom a checkpoint folder, or null for a fresh run
    * @param observer told what happens, for metrics ({@link RunObserver#NONE} for nothing)
-   * @param peakFlops FLOP/s that MFU in metrics and {@code metrics.jsonl} is measured against; NaN when unknown
+   * @param peakFlops FLOP/s that MFU in metrics and {@code metrics.jsonl} is measured against; null to take the stored
+   *     {@code bench peak} result or measure when training starts; NaN for none
    */
   public record Spec(RunConfig config, RowSource data, RowSource heldOut, Path runDir, Path resumeFrom,
-      String vocabHash, Tuning tuning, RunObserver observer, double peakFlops) {
+      String vocabHash, Tuning tuning, RunObserver observer, Double peakFlops) {
     public Spec(RunConfig config, RowSource data, RowSource heldOut, Path runDir, Path resumeFrom, String vocabHash,
         Tuning tuning) {
       this(config, data, heldOut, runDir, resumeFrom, vocabHash, tuning, RunObserver.NONE, Double.NaN);

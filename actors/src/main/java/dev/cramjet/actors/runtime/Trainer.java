@@ -14,6 +14,7 @@ import dev.cramjet.checkpoint.Tensors;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.metrics.TrainingSnapshot;
 import dev.cramjet.train.Flops;
+import dev.cramjet.train.PeakFlops;
 import dev.cramjet.train.MaskedBatch;
 import dev.cramjet.train.PretrainRun;
 import dev.cramjet.train.StepLogWriter;
@@ -93,10 +94,11 @@ public final class Trainer {
    *
    * @param stepLog the run's {@code metrics.jsonl} (appended every {@code train.log-every} steps and at the end), or
    *     null for none
-   * @param peakFlops FLOP/s that MFU is measured against, NaN when unknown
+   * @param peakFlops FLOP/s that MFU is measured against: null to take the stored {@code bench peak} result or
+   *     measure when training starts, NaN for none ({@link PeakFlops#choose})
    * @param observer told every step (metrics)
    */
-  public record Reporting(Path stepLog, double peakFlops, RunObserver observer) {
+  public record Reporting(Path stepLog, Double peakFlops, RunObserver observer) {
     public static final Reporting NONE = new Reporting(null, Double.NaN, RunObserver.NONE);
   }
 
@@ -145,6 +147,8 @@ public final class Trainer {
     private final RunObserver observer;
     private final StepLogWriter stepLog;
     private final double flopsPerToken;
+    private final PeakFlops peak;
+    private long overflows; // fp16 steps skipped for overflow, this process
     private long windowStart = System.nanoTime();
     private long windowTokens;
 
@@ -181,6 +185,7 @@ public final class Trainer {
       this.trainer = t;
       this.observer = settings.reporting().observer();
       this.flopsPerToken = Flops.trainingPerToken(settings.config().arch(), tc.maskRate());
+      this.peak = PeakFlops.choose(settings.reporting().peakFlops(), trainer.precision(), manager);
       StepLogWriter log = null;
       if (settings.reporting().stepLog() != null) {
         try {
@@ -322,6 +327,7 @@ public final class Trainer {
       clock.recordStep(stepTokens);
       boolean rollBackDue = bad.record(r.bad());
       if (r.overflow()) {
+        overflows++;
         ctx.getLog().info("step {}: fp16 gradients overflowed, update skipped; loss scale now {}", step,
             r.lossScale() / 2);
       } else if (r.skipped()) {
@@ -350,19 +356,19 @@ public final class Trainer {
       long now = System.nanoTime();
       double secs = Math.max((now - windowStart) / 1e9, 1e-9);
       double tps = windowTokens / secs;
-      double peak = settings.reporting().peakFlops();
-      double mfu = peak > 0 ? tps * flopsPerToken / peak : Double.NaN;
+      double mfu = peak.mfu(tps * flopsPerToken);
       double t = clock.fraction();
       double elapsed = clock.elapsedSeconds();
       observer.onStep(new TrainingSnapshot(step, rowsConsumed, tokens, r.loss(), r.accuracy(), lr, r.rows(),
-          r.gradNorm(), tps, mfu, elapsed, TrainingSnapshot.remainingSeconds(plan.budget(), elapsed, t), t),
+          r.gradNorm(), tps, mfu, elapsed, TrainingSnapshot.remainingSeconds(plan.budget(), elapsed, t), t,
+          overflows, r.lossScale()),
           stepNanosTaken / 1e9);
       observer.onQueueDepth(buffer.size() + board.dataSource().readyMicroBatches());
       if (step % tc.logEvery() == 0 || clock.isSpent()) {
         if (stepLog != null) {
           try {
             stepLog.write(new PretrainRun.StepLog(step, t, elapsed, r.loss(), r.accuracy(), lr, r.rows(),
-                r.gradNorm(), tokens, tps, mfu, r.skipped()));
+                r.gradNorm(), tokens, tps, mfu, r.skipped(), overflows, r.lossScale()));
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot append to " + settings.reporting().stepLog(), e);
           }
