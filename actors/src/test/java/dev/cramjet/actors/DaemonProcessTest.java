@@ -117,7 +117,7 @@ class DaemonProcessTest {
       assertFalse(log.isEmpty());
       var last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(log.get(log.size() - 1));
       assertEquals(List.of("step", "t", "elapsed_seconds", "loss", "accuracy", "lr", "batch_rows", "grad_norm",
-          "tokens", "tokens_per_second", "mfu", "skipped"), iterable(last.fieldNames()));
+          "tokens", "tokens_per_second", "mfu", "skipped", "overflow_steps", "loss_scale"), iterable(last.fieldNames()));
       assertTrue(last.path("step").asLong() <= stoppedAt && last.path("tokens").asLong() > 0);
     } finally {
       p.destroyForcibly();
