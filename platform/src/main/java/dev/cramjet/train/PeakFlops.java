@@ -99,7 +99,7 @@ public final class PeakFlops {
       return new PeakFlops(override, "--peak-flops");
     }
     Device device = manager.getDevice();
-    double cached = cached(precision, device);
+    double cached = cached(cacheFile(), precision, device);
     if (cached > 0) {
       return new PeakFlops(cached, cacheFile() + " (bench peak)");
     }
@@ -181,8 +181,11 @@ public final class PeakFlops {
 
   /** Stores a calmly measured peak for {@code precision} on this machine (bench peak). */
   public static void store(MlmProgram.Precision precision, Device device, double flops) throws IOException {
+    store(cacheFile(), precision, device, flops);
+  }
+
+  static void store(Path file, MlmProgram.Precision precision, Device device, double flops) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    Path file = cacheFile();
     ObjectNode root = json.createObjectNode();
     if (Files.isRegularFile(file)) {
       try {
@@ -202,8 +205,7 @@ public final class PeakFlops {
   }
 
   /** The stored peak for this machine and precision, or NaN. */
-  static double cached(MlmProgram.Precision precision, Device device) {
-    Path file = cacheFile();
+  static double cached(Path file, MlmProgram.Precision precision, Device device) {
     if (!Files.isRegularFile(file)) {
       return Double.NaN;
     }
