@@ -22,15 +22,17 @@ import picocli.CommandLine.Option;
  * the offline stand-in suite of {@code cramjet suite build}) and writes {@code report.json} and {@code report.md}.
  * Progress goes to stderr, one line per task and epoch.
  */
-@Command(name = "glue", mixinStandardHelpOptions = true,
+@Command(name = "glue", mixinStandardHelpOptions = true, subcommands = GlueFetchCommand.class,
     description = "Fine-tune and score a checkpoint on GLUE (or the offline stand-in suite);"
-        + " writes report.json and report.md.")
+        + " writes report.json and report.md. `glue fetch` downloads GLUE.")
 public final class GlueCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true,
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--checkpoint",
       description = "checkpoint folder, or a run folder (newest checkpoint)")
   Path checkpoint;
 
-  @Option(names = "--data", required = true,
+  @Option(names = "--data",
       description = "GLUE folder (CoLA/, SST-2/, ...) or a stand-in suite folder")
   Path data;
 
@@ -66,6 +68,12 @@ public final class GlueCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (checkpoint == null || data == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "Missing required option" + (checkpoint == null && data == null ? "s: '--checkpoint', '--data'"
+              : checkpoint == null ? ": '--checkpoint'" : ": '--data'")
+              + " (or use `glue fetch --out DIR` to download GLUE first)");
+    }
     if (seeds < 1) {
       throw new dev.cramjet.util.BadInputException("--seeds must be >= 1, got " + seeds);
     }
