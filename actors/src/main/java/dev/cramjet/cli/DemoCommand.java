@@ -73,6 +73,14 @@ public final class DemoCommand implements Callable<Integer> {
       + "instead of the offline stand-in suite built from IMDB and Brown.")
   Path suite;
 
+  @Option(names = "--glue", description = "A GLUE folder made by `glue fetch`: evaluate on real GLUE (dev sets). "
+      + "Fine-tuning all of GLUE on a CPU takes days; choose tasks with --glue-tasks.")
+  Path glue;
+
+  @Option(names = "--glue-tasks", split = ",", description = "GLUE tasks to evaluate with --glue, e.g. rte,mrpc,"
+      + "stsb,cola (default: all present, WNLI excepted).")
+  List<String> glueTasks = new ArrayList<>();
+
   @Option(names = "--eval-train-size", defaultValue = "400",
       description = "Training examples per task of the built suite (default: ${DEFAULT-VALUE}).")
   int evalTrainSize;
@@ -93,8 +101,46 @@ public final class DemoCommand implements Callable<Integer> {
 
   private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
 
+  /** --glue must name a real GLUE folder, and says up front how much fine-tuning it asks for. */
+  private void checkGlueOptions() throws java.io.IOException {
+    if (glue == null) {
+      if (!glueTasks.isEmpty()) {
+        throw new dev.cramjet.util.BadInputException("--glue-tasks needs --glue DIR");
+      }
+      return;
+    }
+    if (suite != null) {
+      throw new dev.cramjet.util.BadInputException("--glue and --suite both name a task folder; give one");
+    }
+    if (!Files.isDirectory(glue) || dev.cramjet.eval.GlueTasks.isSuite(glue)) {
+      throw new dev.cramjet.util.BadInputException("--glue " + glue + ": not a GLUE folder; make one with "
+          + "`bin/cramjet glue fetch --out " + glue + "`");
+    }
+    List<dev.cramjet.eval.TaskSpec> specs;
+    try {
+      specs = dev.cramjet.eval.GlueTasks.discover(glue, glueTasks);
+    } catch (dev.cramjet.util.BadInputException e) {
+      throw new dev.cramjet.util.BadInputException(e.getMessage().replace("--tasks:", "--glue-tasks:")
+          + "; fetch GLUE tasks with "
+          + "`bin/cramjet glue fetch --out " + glue + "`");
+    }
+    long rows = 0;
+    for (var t : specs) {
+      try (var lines = Files.lines(t.folder().resolve(t.train()))) {
+        rows += lines.count() - (t.layout().header() ? 1 : 0);
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        throw new dev.cramjet.util.BadInputException(t.folder().resolve(t.train()) + ": unreadable (" + e.getMessage()
+            + ")");
+      }
+    }
+    System.err.printf(Locale.ROOT, "GLUE evaluation: %d tasks (%s), %,d training rows, %d epochs, twice (pretrained and"
+        + " random init). On a CPU expect hours per 10,000 rows.%n", specs.size(),
+        String.join(", ", specs.stream().map(dev.cramjet.eval.TaskSpec::name).toList()), rows, evalEpochs);
+  }
+
   @Override
   public Integer call() throws Exception {
+    checkGlueOptions();
     Path home = cache != null ? cache : defaultCache();
     Path run = runFolder();
     Progress progress = new Progress(System.err, 5);
@@ -103,8 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
         platform in this process (actors, control API, metrics), pretrain the '%s' run config for %s on this CPU,
         %sand write a report to %s.
         Roughly %s in all (the first run also downloads the corpora). Cached data goes to %s.""", corpus, vocabSize,
-        config, budget, noEval ? "" : "evaluate it against the same model without pretraining on an offline task "
-            + "suite, ", run, approx(), home));
+        config, budget, noEval ? "" : "evaluate it against the same model without pretraining on "
+            + (glue != null ? "GLUE, " : "an offline task suite, "), run, approx(), home));
 
     phase(1, "corpus");
     long t0 = System.nanoTime();
@@ -201,10 +247,10 @@ public final class DemoCommand implements Callable<Integer> {
     if (noEval) {
       progress.line("skipped (--no-eval)");
     } else {
-      Path tasks = DemoEvaluation.suite(suite, home, evalTrainSize, evalDevSize, progress);
+      Path tasks = glue != null ? glue : DemoEvaluation.suite(suite, home, evalTrainSize, evalDevSize, progress);
       progress.line("fine-tuning every task twice under the crammed protocol (" + evalEpochs + " epochs): from the "
           + "pretrained weights, and from random weights of the same architecture");
-      eval = DemoEvaluation.run(tasks, summary.lastCheckpoint(), platform.config().arch(), tokenizer, evalEpochs,
+      eval = DemoEvaluation.run(tasks, glue != null ? glueTasks : List.of(), summary.lastCheckpoint(), platform.config().arch(), tokenizer, evalEpochs,
           run.resolve("eval"), progress);
     }
     done("evaluate", t0);

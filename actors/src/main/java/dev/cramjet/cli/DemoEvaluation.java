@@ -50,10 +50,10 @@ final class DemoEvaluation {
     return dir;
   }
 
-  static Result run(Path suite, Path checkpoint, ArchConfig arch, WordPieceTokenizer tokenizer, int epochs,
-      Path out, Progress progress) throws IOException {
+  static Result run(Path suite, List<String> wanted, Path checkpoint, ArchConfig arch, WordPieceTokenizer tokenizer,
+      int epochs, Path out, Progress progress) throws IOException {
     FinetuneConfig config = FinetuneConfig.preset("crammed").withEpochs(epochs);
-    List<TaskSpec> tasks = GlueTasks.discover(suite, List.of());
+    List<TaskSpec> tasks = GlueTasks.discover(suite, wanted);
     String title = GlueTasks.isSuite(suite) ? "Offline stand-in suite (not GLUE)" : "GLUE (dev sets)";
     var params = CheckpointStore.read(checkpoint).params();
     GlueReport pre = TaskRunner.run(title, checkpoint.toString(), arch, params, tokenizer, config, tasks, List.of(1L),

@@ -60,6 +60,27 @@ class DemoCliTest {
   }
 
   @Test
+  void glueOptionsAreCheckedBeforeAnyWork() throws Exception {
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      Path empty = Files.createDirectories(dir.resolve("empty"));
+      assertEquals(2, Main.run("demo", "--glue", empty.toString(), "--out", dir.resolve("r1").toString()));
+      assertEquals(2, Main.run("demo", "--glue-tasks", "rte", "--out", dir.resolve("r2").toString()));
+      assertEquals(2, Main.run("demo", "--glue", sst2Task().toString(), "--glue-tasks", "qqp", "--out",
+          dir.resolve("r3").toString()));
+    } finally {
+      System.setErr(oldErr);
+    }
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains("glue fetch --out"), e);
+    assertTrue(e.contains("--glue-tasks needs --glue DIR"), e);
+    assertTrue(e.contains("--glue-tasks: no task 'qqp'"), e);
+    assertTrue(!Files.exists(dir.resolve("r1")) && !Files.exists(dir.resolve("r3")), "no run folder was made");
+  }
+
+  @Test
   void demoWritesReportPlotsAndCheckpointAndSecondRunReusesTheCaches() throws Exception {
     Path corpus = TestCorpus.write(dir, 3, 60, 5);
     Path cache = dir.resolve("cache");
@@ -67,7 +88,8 @@ class DemoCliTest {
     Path suite = sst2Task();
     String[] first = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out", out.toString(),
         "--vocab-size", "300", "--budget", "30steps", "--set", "train.log-every=3", "--set", "train.micro-batch=16",
-        "--set", "train.batch-size=32", "--set", "daemon.eval-rows=32", "--suite", suite.toString(), "--eval-epochs", "1");
+        "--set", "train.batch-size=32", "--set", "daemon.eval-rows=32", "--glue", suite.toString(), "--glue-tasks", "sst2",
+        "--eval-epochs", "1");
     for (String f : List.of("report.md", "report.html", "loss.png", "lr.png", "batch.png", "throughput.png",
         "eval.png", "config.conf", "metrics.jsonl", "eval/pretrained.json", "eval/no-pretraining.json",
         "export/model.safetensors", "export/config.json", "export/vocab.txt", "export/tokenizer.json")) {
@@ -76,6 +98,7 @@ class DemoCliTest {
     }
     assertEquals(30, CheckpointStore.readState(CheckpointStore.resolve(out)).step());
     assertTrue(first[1].contains("trained tokenizer"), first[1]);
+    assertTrue(first[1].contains("GLUE evaluation: 1 tasks (SST-2), 80 training rows"), first[1]);
 
     List<JsonNode> log = DemoReport.readMetrics(out.resolve("metrics.jsonl"));
     assertEquals(10, log.size());
