@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * Writes an export folder from a checkpoint folder: {@code model.safetensors} (the model's parameters only, no
- * optimizer state; metadata {@code format = pt} as Hugging Face expects), {@code config.json}, and the tokenizer's
- * {@code vocab.txt} and {@code tokenizer.json} copied byte for byte. The folder is built under a temporary name and
+ * optimizer state; metadata {@code format = pt} as Hugging Face expects), {@code config.json} and a {@code README.md}
+ * model card (both from {@link ModelDescription}), and the tokenizer's {@code vocab.txt} and {@code tokenizer.json}
+ * copied byte for byte. The folder is built under a temporary name and
  * renamed into place, so a failed export leaves nothing behind; an existing folder is only replaced when asked.
  */
 public final class Exporter {
@@ -49,7 +50,11 @@ public final class Exporter {
       meta.put("format", "pt");
       meta.put("cramjet.step", Long.toString(s.state().step()));
       SafeTensors.write(tmp.resolve("model.safetensors"), s.params(), meta);
-      Files.writeString(tmp.resolve("config.json"), configJson(s.state()));
+      Files.writeString(tmp.resolve("config.json"), ModelDescription.configJson(s.state()));
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      s.params().forEach((name, t) -> shapes.put(name, t.shape()));
+      Files.writeString(tmp.resolve("README.md"), ModelDescription.modelCard(s.state(), shapes,
+          dataManifest(s.state())));
       for (String f : TOKENIZER_FILES) {
         if (Files.isRegularFile(tokenizerDir.resolve(f))) {
           Files.copy(tokenizerDir.resolve(f), tmp.resolve(f));
@@ -73,34 +78,29 @@ public final class Exporter {
     return new Result(out, s.params().size(), params, Files.size(out.resolve("model.safetensors")));
   }
 
-  /** Hugging Face BERT-like keys (for tools that read them), then Cramjet's own under "cramjet". */
-  static String configJson(CheckpointState state) throws IOException {
-    ArchConfig a = state.arch();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("architectures", List.of("CramjetCrammedBert"));
-    m.put("model_type", "cramjet-crammed-bert");
-    m.put("vocab_size", a.vocabSize());
-    m.put("hidden_size", a.hidden());
-    m.put("num_hidden_layers", a.layers());
-    m.put("num_attention_heads", a.heads());
-    m.put("intermediate_size", a.intermediate());
-    m.put("hidden_act", a.ffn() == ArchConfig.FeedForward.GLU ? "glu-gelu" : "gelu");
-    m.put("max_position_embeddings", a.maxSeqLen());
-    m.put("layer_norm_eps", a.normEps());
-    m.put("hidden_dropout_prob", a.dropout());
-    m.put("initializer_range", a.initStd());
-    m.put("pad_token_id", dev.cramjet.text.SpecialTokens.PAD_ID);
-    m.put("tie_word_embeddings", a.tiedDecoder());
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("arch", a);
-    c.put("step", state.step());
-    c.put("tokens", state.tokens());
-    c.put("last_loss", Double.isFinite(state.lastLoss()) ? state.lastLoss() : null);
-    c.put("config_hash", state.configHash());
-    c.put("vocab_hash", state.vocabHash());
-    c.put("git_commit", state.gitCommit());
-    c.put("created_at", state.createdAt());
-    m.put("cramjet", c);
-    return JSON.writeValueAsString(m) + "\n";
+  /**
+   * The SHA-256 of the training data's manifest: recorded in the checkpoint's run config when the data was a shard
+   * folder that still exists, else a sentence saying why it is unknown.
+   */
+  static String dataManifest(CheckpointState state) {
+    String shards;
+    try {
+      com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(
+          state.config() == null ? "" : state.config());
+      shards = c.hasPath("run.shards") ? c.getString("run.shards") : null;
+    } catch (RuntimeException e) {
+      shards = null;
+    }
+    if (shards == null || shards.isBlank()) {
+      return "unknown (the run config names no data)";
+    }
+    if (shards.equals("synthetic")) {
+      return "none (synthetic rows)";
+    }
+    Path manifest = Path.of(shards).resolve(dev.cramjet.data.Manifest.FILE_NAME);
+    if (!Files.isRegularFile(manifest)) {
+      return "unknown (" + manifest + " was not found at export time)";
+    }
+    return dev.cramjet.util.Hashing.sha256(manifest);
   }
 }

@@ -55,7 +55,7 @@ class ExporterTest {
         expected.put(e.getKey(), e.getValue().toFloatArray());
       }
       CheckpointState state = new CheckpointState(CheckpointState.FORMAT_VERSION, cfg.arch(), 7, 700, 70, 1_000_000L,
-          1, 2.5, "cfg", "", "abc", "vocab", "2026-01-01T00:00:00Z", Map.of());
+          1, 2.5, "cfg", cfg.render(), "abc", "vocab", "2026-01-01T00:00:00Z", Map.of());
       checkpoint = new CheckpointStore(tmp.resolve("run/checkpoints"), 1).write(trainer.snapshot(state));
     }
 
@@ -100,6 +100,19 @@ class ExporterTest {
     assertEquals(16, config.get("vocab_size").asInt());
     assertEquals(7, config.get("cramjet").get("step").asInt());
     assertEquals("GLU", config.get("cramjet").get("arch").get("ffn").asText());
+    assertEquals("scaled_sinusoidal", config.get("position_embedding_type").asText());
+    assertEquals(SpecialTokens.MASK_ID, config.get("mask_token_id").asInt());
+    assertEquals("glu", config.at("/cramjet/conventions/feed_forward/type").asText());
+
+    // The model card: what was trained, from the checkpoint's state, and every tensor with its shape.
+    String card = Files.readString(out.resolve("README.md"));
+    assertTrue(card.contains("| steps | 7 |") && card.contains("| tokens | 700 |"), card);
+    assertTrue(card.contains("| final MLM loss | 2.5000 |") && card.contains("| code version (git commit) | abc |"),
+        card);
+    assertTrue(card.contains("| budget | 10m |"), card);
+    assertTrue(card.contains("| `encoder.layer.1.attention.qkv.weight` | [96, 32] |"), card);
+    assertEquals(expected.size(), card.lines().filter(l -> l.startsWith("| `")).count(), card);
+    assertTrue(card.contains("gelu(gate) * value"), card);
     assertArrayEquals(Files.readAllBytes(tokDir.resolve("vocab.txt")), Files.readAllBytes(out.resolve("vocab.txt")));
     assertArrayEquals(Files.readAllBytes(tokDir.resolve("tokenizer.json")),
         Files.readAllBytes(out.resolve("tokenizer.json")));
