@@ -160,16 +160,6 @@ final class DemoReport {
   }
 
   static List<JsonNode> readMetrics(Path file) throws IOException {
-    List<JsonNode> out = new ArrayList<>();
-    if (!Files.isRegularFile(file)) {
-      return out;
-    }
-    ObjectMapper m = new ObjectMapper();
-    for (String line : Files.readAllLines(file)) {
-      if (!line.isBlank()) {
-        out.add(m.readTree(line));
-      }
-    }
-    return out;
+    return Plots.readLog(file);
   }
 }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       ExportCommand.class,
       SuiteCommand.class,
+      SweepCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -73,6 +73,55 @@ public final class Plots {
     BitmapEncoder.saveBitmap(chart, stripPng(file), BitmapEncoder.BitmapFormat.PNG);
   }
 
+  /** The rows of a run's {@code metrics.jsonl}; a missing file has none. */
+  public static List<JsonNode> readLog(Path file) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return out;
+    }
+    com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : java.nio.file.Files.readAllLines(file)) {
+      if (!line.isBlank()) {
+        out.add(m.readTree(line));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Several runs in one line plot: {@code yField} against {@code xField} of each run's {@code metrics.jsonl} rows,
+   * one series per run (legend = the map's keys), x divided by {@code xScale}.
+   */
+  public static void lines(Map<String, List<JsonNode>> runs, String xField, double xScale, String yField, String title,
+      String xLabel, String yLabel, Path file) throws IOException {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel)
+        .yAxisTitle(yLabel).build();
+    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    chart.getStyler().setPlotGridLinesVisible(true);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    boolean any = false;
+    for (Map.Entry<String, List<JsonNode>> e : runs.entrySet()) {
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (JsonNode r : e.getValue()) {
+        JsonNode xv = r.get(xField);
+        JsonNode yv = r.get(yField);
+        if (xv != null && yv != null && xv.isNumber() && yv.isNumber() && Double.isFinite(yv.asDouble())) {
+          x.add(xv.asDouble() / xScale);
+          y.add(yv.asDouble());
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(e.getKey(), x, y).setMarker(x.size() < 40 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        any = true;
+      }
+    }
+    if (!any) {
+      chart.addSeries("no data", List.of(0.0), List.of(0.0));
+    }
+    BitmapEncoder.saveBitmap(chart, stripPng(file), BitmapEncoder.BitmapFormat.PNG);
+  }
+
   /** XChart appends the extension itself. */
   private static String stripPng(Path file) {
     String s = file.toString();

@@ -1,0 +1,83 @@
+package dev.cramjet.actors.sweep;
+
+import dev.cramjet.actors.runtime.RunRows;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.config.RunConfig;
+import dev.cramjet.eval.MlmEvaluator;
+import dev.cramjet.sweep.CellResult;
+import dev.cramjet.sweep.SweepCell;
+import dev.cramjet.sweep.SweepSpec;
+import dev.cramjet.train.MlmMasker;
+import dev.cramjet.train.PretrainRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Trains one sweep cell in this JVM as a normal run in its own folder (so {@code glue}, {@code export} and {@code
+ * --resume} work on it), resuming from the folder's newest checkpoint when there is one, then scores it on the
+ * sweep's held-out rows. Every cell is scored on the same rows with the same masks: the masker's seed and mask rate
+ * are the sweep's, not the cell's, so cells that vary {@code train.mask-rate} or the seed stay comparable.
+ */
+public final class CellTrainer {
+  /** Seed of the held-out masks, the same for every cell of every sweep. */
+  public static final long EVAL_SEED = 20_231_228L;
+
+  private final SweepSpec spec;
+  private final Double peakFlops;
+
+  public CellTrainer(SweepSpec spec, Double peakFlops) {
+    this.spec = spec;
+    this.peakFlops = peakFlops;
+  }
+
+  /** The cell's resolved config (its run folder set to {@code dir}). */
+  public RunConfig config(SweepCell cell, Path dir) {
+    List<String> overrides = new ArrayList<>(spec.overrides(cell));
+    overrides.add("run.out=\"" + dir.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+    return RunConfig.load(spec.config(), overrides);
+  }
+
+  /**
+   * Trains the cell to the end of its budget and scores it; null when {@code stop} ended it early (its checkpoint is
+   * on disk and the next run resumes it).
+   */
+  public CellResult train(SweepCell cell, Path dir, String node, BooleanSupplier stop, PretrainRun.Listener listener)
+      throws IOException {
+    RunConfig cfg = config(cell, dir);
+    RunRows rows = RunRows.open(cfg);
+    if (rows.heldOut() == null) {
+      throw new IllegalStateException("no held-out rows for " + cell.id());
+    }
+    Path resumeFrom = hasCheckpoint(dir) ? CheckpointStore.resolve(dir) : null;
+    double maskRate = RunConfig.load(spec.config(), spec.sets()).train().maskRate();
+    try (PretrainRun run = new PretrainRun(rows.config(), rows.train(), dir, resumeFrom, peakFlops,
+        rows.vocabHash(), listener)) {
+      PretrainRun.Summary s = run.run(stop);
+      if (s.stoppedEarly()) {
+        return null;
+      }
+      var model = run.trainer().model();
+      MlmEvaluator.Result r = MlmEvaluator.evaluate(model, rows.heldOut(), 0, rows.heldOut().rows(),
+          new MlmMasker(maskRate, rows.heldOut().seqLen(), Math.max(rows.heldOut().vocabSize(),
+              model.arch().vocabSize()), EVAL_SEED), 32);
+      return new CellResult(cell.id(), r.loss(), r.accuracy(), s.finalLoss(), s.steps(), s.tokens(),
+          s.elapsedSeconds(), Double.NaN, node, null);
+    }
+  }
+
+  private static boolean hasCheckpoint(Path dir) throws IOException {
+    Path c = dir.resolve("checkpoints");
+    if (!Files.isDirectory(c)) {
+      return false;
+    }
+    try (Stream<Path> s = Files.list(c)) {
+      return s.anyMatch(p -> p.getFileName().toString().startsWith("step-")
+          && Files.isRegularFile(p.resolve(CheckpointStore.STATE_FILE)));
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.cramjet.cli;
+
+import dev.cramjet.actors.sweep.CellTrainer;
+import dev.cramjet.actors.sweep.LocalSweep;
+import dev.cramjet.budget.Budget;
+import dev.cramjet.report.SweepReport;
+import dev.cramjet.sweep.CellResult;
+import dev.cramjet.sweep.SweepCell;
+import dev.cramjet.sweep.SweepSpec;
+import dev.cramjet.sweep.SweepState;
+import dev.cramjet.util.BadInputException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cramjet sweep}: trains every cell of a grid for the same budget, scores each on the same held-out rows, and
+ * writes {@code sweep.json}, {@code sweep.csv} and a report with plots that names the winner. Each cell is a normal
+ * run folder under {@code OUT/cells/}. A stopped sweep continues with {@code --resume}.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+    description = "Train a grid of configs for the same budget, score them on held-out rows, report the winner.")
+public final class SweepCommand implements Callable<Integer> {
+  @Option(names = "--config", description = "Run config: a .conf file or a preset under configs/run.")
+  String config;
+
+  @Option(names = "--budget", description = "Budget of every cell: 2m, 500steps, 2000000tokens (time budgets count"
+      + " training time only).")
+  String budget;
+
+  @Option(names = "--grid", description = "An axis: key=value1,value2,... (repeatable; the cells are every"
+      + " combination).")
+  List<String> grid = new ArrayList<>();
+
+  @Option(names = "--seeds", defaultValue = "1", description = "Seeds per grid point, 1..N (default ${DEFAULT-VALUE}).")
+  int seeds;
+
+  @Option(names = "--set", description = "An override for every cell, e.g. --set run.shards=data/ (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--eval-rows", defaultValue = "256",
+      description = "Held-out rows every cell is scored on: the data's last rows, never trained on (default "
+          + "${DEFAULT-VALUE}).")
+  int evalRows;
+
+  @Option(names = "--out", required = true, description = "Sweep folder (sweep.json, sweep.csv, report, cells/).")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue the sweep in --out with its stored settings.")
+  boolean resume;
+
+  @Option(names = "--retry-failed", description = "Train failed cells again.")
+  boolean retryFailed;
+
+  @Option(names = "--peak-flops", description = "FLOP/s that MFU is measured against (see pretrain).")
+  Double peakFlops;
+
+  @Option(names = "--json", description = "Print the final sweep.json on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    SweepSpec spec = null;
+    if (!resume) {
+      if (config == null || budget == null || grid.isEmpty()) {
+        throw new BadInputException("sweep needs --config, --budget and at least one --grid (or --resume with --out)");
+      }
+      Budget.parse(budget);
+      List<SweepSpec.Axis> axes = new ArrayList<>();
+      for (String g : grid) {
+        axes.add(SweepSpec.parseAxis(g));
+      }
+      spec = new SweepSpec(config, sets, budget, axes, seeds, evalRows, null);
+    } else if (config != null || budget != null || !grid.isEmpty()) {
+      throw new BadInputException("--resume continues the stored sweep; drop --config, --budget and --grid");
+    }
+    SweepState state = SweepState.open(out, spec);
+    spec = state.spec();
+    if (retryFailed) {
+      int n = state.requeueFailed();
+      System.err.println("retrying " + n + " failed cells");
+    }
+    CellTrainer trainer = new CellTrainer(spec, peakFlops);
+    LocalSweep.validate(state, trainer);
+    List<String> keys = spec.axes().stream().map(SweepSpec.Axis::key).toList();
+    int total = state.entries().size();
+    System.err.printf(Locale.ROOT, "sweep %s: %d cells (%d done, %d to train), budget %s each%n", out, total,
+        state.count(SweepState.Status.DONE), state.pending().size(), spec.budget());
+    Progress progress = new Progress(System.err, 0);
+    boolean finished;
+    try (CleanStop stop = new CleanStop(progress)) {
+      finished = LocalSweep.run(state, trainer, stop::requested,
+          cell -> new PretrainCommand.Printer(progress, System.err), new LocalSweep.Listener() {
+            @Override
+            public void cellStarted(SweepCell cell, int position, int pending) {
+              progress.line(String.format(Locale.ROOT, "== %s (%d of %d to train): %s ==", cell.id(), position,
+                  pending, cell.label(keys)));
+            }
+
+            @Override
+            public void cellFinished(SweepCell cell, CellResult r) {
+              progress.done();
+              progress.line(r.failed() ? cell.id() + " failed: " + r.error()
+                  : String.format(Locale.ROOT, "%s: held-out loss %.4f, accuracy %.1f%%, %d steps, %s tokens",
+                      cell.id(), r.heldOutLoss(), r.heldOutAccuracy() * 100, r.steps(), Progress.si(r.tokens())));
+            }
+          });
+      progress.done();
+    }
+    String md = SweepReport.write(state);
+    long failed = state.count(SweepState.Status.FAILED);
+    if (json) {
+      System.out.print(java.nio.file.Files.readString(out.resolve(SweepState.FILE)));
+    } else {
+      state.best().ifPresentOrElse(
+          b -> System.out.printf(Locale.ROOT, "best so far: %s (%s), held-out loss %.4f%n", b.cell().id(),
+              b.cell().label(keys), b.result().heldOutLoss()),
+          () -> System.out.println("no cell has finished"));
+      System.out.println("report: " + out.resolve("report.md") + " (and report.html, sweep.csv, sweep.json)");
+    }
+    if (!finished) {
+      System.out.println("stopped; continue with: bin/cramjet sweep --out " + out + " --resume");
+      return 0;
+    }
+    if (failed > 0) {
+      System.err.println(failed + " cells failed (see " + out.resolve("report.md") + "); retry them with --resume"
+          + " --retry-failed");
+      return Main.EXIT_FAILURE;
+    }
+    return md.isEmpty() ? Main.EXIT_FAILURE : 0;
+  }
+}
