@@ -110,7 +110,9 @@ public record SweepSpec(String config, List<String> sets, String budget, List<Ax
   /** The {@code key=value} overrides of one cell, after the common ones: its grid values, seed and the budget. */
   public List<String> overrides(SweepCell cell) {
     List<String> all = new ArrayList<>(sets);
-    cell.values().forEach((k, v) -> all.add(k + "=" + v));
+    for (Axis a : axes) {
+      all.add(a.key() + "=" + cell.values().get(a.key()));
+    }
     all.add("train.seed=" + cell.seed());
     all.add("train.budget=\"" + budget + "\"");
     all.add("daemon.eval-rows=" + evalRows);

@@ -1,0 +1,125 @@
+package dev.cramjet.actors.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.report.Plots;
+import dev.cramjet.report.SweepReport;
+import dev.cramjet.sweep.CellResult;
+import dev.cramjet.sweep.SweepCell;
+import dev.cramjet.sweep.SweepSpec;
+import dev.cramjet.sweep.SweepState;
+import dev.cramjet.train.PretrainRun;
+import dev.cramjet.util.BadInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real sweep of small models on the synthetic stream: every cell trains, is scored, and a stopped sweep resumes. */
+class LocalSweepTest {
+  @TempDir Path dir;
+
+  private static final List<String> SMALL = List.of("arch.hidden=32", "arch.layers=1", "arch.heads=2",
+      "arch.intermediate=64", "arch.vocab-size=512", "train.micro-batch=4", "train.batch-size=4",
+      "train.log-every=1", "train.checkpoint-every=2steps");
+
+  private static final PretrainRun.Listener QUIET = new PretrainRun.Listener() {
+    @Override
+    public void onStart(PretrainRun.StartInfo info) {}
+
+    @Override
+    public void onStep(PretrainRun.StepLog log) {}
+
+    @Override
+    public void onCheckpoint(Path folder, double seconds) {}
+
+    @Override
+    public void onMessage(String message) {}
+  };
+
+  private static LocalSweep.Listener record(List<String> events) {
+    return new LocalSweep.Listener() {
+      @Override
+      public void cellStarted(SweepCell cell, int position, int pending) {
+        events.add("start " + cell.id());
+      }
+
+      @Override
+      public void cellFinished(SweepCell cell, CellResult result) {
+        events.add("done " + cell.id());
+      }
+    };
+  }
+
+  @Test
+  void everyCellTrainsForTheBudgetAndAStoppedSweepResumesItsRunningCell() throws Exception {
+    SweepSpec spec = new SweepSpec("tiny-synthetic", SMALL, "6steps",
+        List.of(SweepSpec.parseAxis("train.lr=1e-4,3e-3")), 1, 16, null);
+    SweepState state = SweepState.open(dir, spec);
+    CellTrainer trainer = new CellTrainer(spec, Double.NaN);
+    LocalSweep.validate(state, trainer);
+
+    // Stop during the second cell: the first finishes, the second is left running with a checkpoint.
+    AtomicInteger polls = new AtomicInteger();
+    List<String> events = new ArrayList<>();
+    boolean finished = LocalSweep.run(state, trainer, () -> polls.incrementAndGet() > 6 + 4, c -> QUIET,
+        record(events));
+    assertFalse(finished);
+    assertEquals(List.of("start cell-01", "done cell-01", "start cell-02"), events);
+    assertEquals(SweepState.Status.DONE, state.entry("cell-01").status());
+    assertEquals(SweepState.Status.RUNNING, state.entry("cell-02").status());
+    long stoppedAt = CheckpointStore.readState(CheckpointStore.resolve(dir.resolve("cells/cell-02"))).step();
+    assertTrue(stoppedAt >= 2 && stoppedAt < 6, "stopped at step " + stoppedAt);
+    long firstCellModified = Files.getLastModifiedTime(dir.resolve("cells/cell-01/metrics.jsonl")).toMillis();
+
+    // Resume from the stored state only, as `sweep --resume` does.
+    SweepState resumed = SweepState.open(dir, null);
+    events.clear();
+    assertTrue(LocalSweep.run(resumed, new CellTrainer(resumed.spec(), Double.NaN), () -> false, c -> QUIET,
+        record(events)));
+    assertEquals(List.of("start cell-02", "done cell-02"), events, "the finished cell is not trained again");
+    assertEquals(firstCellModified, Files.getLastModifiedTime(dir.resolve("cells/cell-01/metrics.jsonl")).toMillis());
+    for (String id : List.of("cell-01", "cell-02")) {
+      CellResult r = resumed.entry(id).result();
+      assertEquals(6, r.steps(), id);
+      assertEquals(6 * 4 * 128, r.tokens(), id);
+      assertTrue(Double.isFinite(r.heldOutLoss()) && r.heldOutLoss() > 0, id + " " + r);
+      assertEquals(6, CheckpointStore.readState(CheckpointStore.resolve(dir.resolve("cells/" + id))).step());
+    }
+    // The resumed cell's log continues where it stopped: steps 1..6 once each.
+    List<JsonNode> log = Plots.readLog(dir.resolve("cells/cell-02/metrics.jsonl"));
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), log.stream().map(n -> n.get("step").asLong()).distinct().toList());
+    // The larger learning rate learns more in 6 steps; the report names the lower held-out loss as the winner.
+    double low = resumed.entry("cell-01").result().heldOutLoss();
+    double high = resumed.entry("cell-02").result().heldOutLoss();
+    assertTrue(high < low, "lr 3e-3 " + high + " against lr 1e-4 " + low);
+    String md = SweepReport.write(resumed);
+    assertTrue(md.contains("**Winner: train.lr=3e-3**"), md);
+    for (String f : List.of("sweep.csv", "report.md", "report.html", "final-loss.png", "loss-tokens.png",
+        "loss-time.png")) {
+      assertTrue(Files.size(dir.resolve(f)) > 100, f);
+    }
+    List<String> csv = Files.readAllLines(dir.resolve("sweep.csv"));
+    assertEquals(3, csv.size());
+    assertTrue(csv.get(2).startsWith("cell-02,3e-3,1,done,"), csv.get(2));
+  }
+
+  @Test
+  void aBadGridValueFailsBeforeAnyCellTrainsNamingTheCell() {
+    SweepSpec spec = new SweepSpec("tiny-synthetic", SMALL, "2steps",
+        List.of(SweepSpec.parseAxis("arch.heads=2,3")), 1, 16, null);
+    SweepState state = SweepState.open(dir, spec);
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> LocalSweep.validate(state, new CellTrainer(spec, Double.NaN)));
+    assertTrue(e.getMessage().startsWith("cell-02 (arch.heads=3 seed=1)"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("cells")));
+  }
+}
