@@ -62,6 +62,16 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the final sweep.json on stdout.")
   boolean json;
 
+  @Option(names = "--cluster-port", description = "Coordinate the sweep over Pekko Cluster on this port (0: any):"
+      + " cells go to nodes started with `worker --role sweep --seed-nodes HOST:PORT`.")
+  Integer clusterPort;
+
+  @Option(names = "--host", description = "Address the cluster node binds and advertises (default ${DEFAULT-VALUE}).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--local-worker", description = "With --cluster-port: also train cells on this node.")
+  boolean localWorker;
+
   @Override
   public Integer call() throws Exception {
     SweepSpec spec = null;
@@ -92,6 +102,18 @@ public final class SweepCommand implements Callable<Integer> {
         state.count(SweepState.Status.DONE), state.pending().size(), spec.budget());
     Progress progress = new Progress(System.err, 0);
     boolean finished;
+    if (clusterPort != null) {
+      finished = runOnCluster(state, keys, progress);
+    } else if (localWorker) {
+      throw new BadInputException("--local-worker goes with --cluster-port");
+    } else {
+      finished = runHere(state, trainer, keys, progress);
+    }
+    return finish(state, keys, finished);
+  }
+
+  private boolean runHere(SweepState state, CellTrainer trainer, List<String> keys, Progress progress) {
+    boolean finished;
     try (CleanStop stop = new CleanStop(progress)) {
       finished = LocalSweep.run(state, trainer, stop::requested,
           cell -> new PretrainCommand.Printer(progress, System.err), new LocalSweep.Listener() {
@@ -111,6 +133,72 @@ public final class SweepCommand implements Callable<Integer> {
           });
       progress.done();
     }
+    return finished;
+  }
+
+  /** Runs the coordinator (and, with --local-worker, a worker) in a cluster node until every cell is done or Ctrl-C. */
+  private boolean runOnCluster(SweepState state, List<String> keys, Progress progress) throws Exception {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicBoolean stopCells = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ExecutorService cells = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sweep-cell");
+      t.setDaemon(true);
+      return t;
+    });
+    dev.cramjet.actors.sweep.SweepCoordinator.Listener listener =
+        new dev.cramjet.actors.sweep.SweepCoordinator.Listener() {
+          @Override
+          public void assigned(SweepCell cell, String node) {
+            progress.line(cell.id() + " (" + cell.label(keys) + ") -> " + node);
+          }
+
+          @Override
+          public void finished(SweepCell cell, CellResult r) {
+            progress.line(r.failed() ? cell.id() + " failed on " + r.node() + ": " + r.error()
+                : String.format(Locale.ROOT, "%s done on %s: held-out loss %.4f, %d steps", cell.id(), r.node(),
+                    r.heldOutLoss(), r.steps()));
+          }
+
+          @Override
+          public void lost(SweepCell cell, String node) {
+            progress.line(node + " left the cluster; " + cell.id() + " goes back to the queue and resumes from its"
+                + " newest checkpoint");
+          }
+        };
+    var system = org.apache.pekko.actor.typed.ActorSystem.create(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.<Void>setup(ctx -> {
+          ctx.spawn(dev.cramjet.actors.sweep.SweepCoordinator.create(state, done, listener), "sweep-coordinator");
+          if (localWorker) {
+            ctx.spawn(dev.cramjet.actors.sweep.SweepWorker.create("local", cells, stopCells::get,
+                cell -> new PretrainCommand.Printer(progress, System.err)), "sweep-worker");
+          }
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.empty();
+        }),
+        dev.cramjet.actors.cluster.ClusterNode.SYSTEM,
+        dev.cramjet.actors.cluster.ClusterNode.config(host, clusterPort,
+            dev.cramjet.actors.cluster.ClusterNode.COORDINATOR_ROLE));
+    dev.cramjet.actors.cluster.ClusterNode.join(system, List.of());
+    String at = dev.cramjet.actors.cluster.ClusterNode.hostPort(system);
+    System.err.println("sweep coordinator at " + at + "; start workers with: bin/cramjet worker --role sweep"
+        + " --seed-nodes " + at);
+    try (CleanStop stop = new CleanStop(progress)) {
+      while (!done.isDone() && !stop.requested()) {
+        try {
+          done.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // keep waiting
+        }
+      }
+      stopCells.set(true);
+      cells.shutdown();
+      cells.awaitTermination(3, java.util.concurrent.TimeUnit.MINUTES);
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    return done.isDone();
+  }
+
+  private int finish(SweepState state, List<String> keys, boolean finished) throws Exception {
     String md = SweepReport.write(state);
     long failed = state.count(SweepState.Status.FAILED);
     if (json) {

@@ -23,14 +23,15 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Serve training rows to a daemon over Pekko Cluster (run it with the daemon's run config).")
 final class WorkerCommand implements Callable<Integer> {
-  @Option(names = "--role", required = true, description = "what this worker does: data")
+  @Option(names = "--role", required = true,
+      description = "what this worker does: data (serve a daemon's rows) or sweep (train sweep cells)")
   String role;
 
   @Option(names = "--seed-nodes", required = true,
       description = "HOST:PORT,... of cluster nodes to join (the daemon's --cluster-port)")
   String seedNodes;
 
-  @Option(names = "--config", required = true, description = "the daemon's run file or preset name")
+  @Option(names = "--config", description = "the daemon's run file or preset name (data role)")
   String config;
 
   @Option(names = "--set", description = "key=value override, as given to the daemon (repeatable)")
@@ -47,8 +48,15 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (ClusterNode.SWEEP_ROLE.equals(role)) {
+      return sweepWorker();
+    }
     if (!ClusterNode.DATA_ROLE.equals(role)) {
-      throw new BadInputException("--role " + role + ": the only worker role is '" + ClusterNode.DATA_ROLE + "'");
+      throw new BadInputException("--role " + role + ": expected '" + ClusterNode.DATA_ROLE + "' or '"
+          + ClusterNode.SWEEP_ROLE + "'");
+    }
+    if (config == null) {
+      throw new BadInputException("--role data needs --config (the daemon's run file or preset name)");
     }
     if (loaders < 1) {
       throw new BadInputException("--loaders must be at least 1, got " + loaders);
@@ -67,6 +75,56 @@ final class WorkerCommand implements Callable<Integer> {
     System.err.println("cramjet worker: data node at " + ClusterNode.hostPort(system) + " serving "
         + rows.train().rows() + " training rows (data " + dataId + "), joining " + seedNodes);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // exiting anyway
+      }
+    }));
+    system.getWhenTerminated().toCompletableFuture().get();
+    return 0;
+  }
+
+  /**
+   * A sweep node: trains the cells a {@code sweep --cluster-port} coordinator hands it, one at a time, in the sweep
+   * folder the coordinator names (which this machine must see at the same path). Ctrl-C checkpoints the cell in
+   * progress before leaving; the coordinator gives the cell to another node.
+   */
+  private Integer sweepWorker() throws Exception {
+    if (config != null || !overrides.isEmpty()) {
+      throw new BadInputException("--role sweep takes its settings from the coordinator; drop --config and --set");
+    }
+    var seeds = ClusterNode.seeds(seedNodes);
+    if (seeds.isEmpty()) {
+      throw new BadInputException("--seed-nodes names no node");
+    }
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ExecutorService cells = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sweep-cell");
+      t.setDaemon(true);
+      return t;
+    });
+    Progress progress = new Progress(System.err, 0);
+    var holder = new java.util.concurrent.atomic.AtomicReference<String>("?");
+    ActorSystem<dev.cramjet.actors.sweep.SweepWorker.Command> system = ActorSystem.create(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> dev.cramjet.actors.sweep.SweepWorker.create(
+            ClusterNode.hostPort(ctx.getSystem()), cells, stop::get, cell -> {
+              progress.line("training sweep " + cell);
+              return new PretrainCommand.Printer(progress, System.err);
+            })),
+        ClusterNode.SYSTEM, ClusterNode.config(host, port, ClusterNode.SWEEP_ROLE));
+    ClusterNode.join(system, seeds);
+    holder.set(ClusterNode.hostPort(system));
+    System.err.println("cramjet worker: sweep node at " + holder.get() + ", joining " + seedNodes);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.set(true);
+      cells.shutdown();
+      try {
+        cells.awaitTermination(3, java.util.concurrent.TimeUnit.MINUTES); // the cell in progress checkpoints
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       system.terminate();
       try {
         system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);

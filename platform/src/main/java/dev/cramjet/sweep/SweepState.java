@@ -181,23 +181,7 @@ public final class SweepState {
   private void save() {
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", 1);
-    ObjectNode s = root.putObject("spec");
-    s.put("config", spec.config());
-    ArrayNode sets = s.putArray("sets");
-    spec.sets().forEach(sets::add);
-    s.put("budget", spec.budget());
-    ArrayNode axes = s.putArray("grid");
-    for (SweepSpec.Axis a : spec.axes()) {
-      ObjectNode ax = axes.addObject();
-      ax.put("key", a.key());
-      ArrayNode vs = ax.putArray("values");
-      a.values().forEach(vs::add);
-    }
-    s.put("seeds", spec.seeds());
-    s.put("eval_rows", spec.evalRows());
-    if (spec.eval() != null) {
-      s.put("eval", spec.eval());
-    }
+    root.set("spec", specNode(spec));
     ArrayNode cells = root.putArray("cells");
     for (Entry e : entries.values()) {
       ObjectNode c = cells.addObject();
@@ -234,6 +218,41 @@ public final class SweepState {
       AtomicFiles.writeBytes(dir.resolve(FILE), JSON.writeValueAsBytes(root));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot write " + dir.resolve(FILE), e);
+    }
+  }
+
+  private static ObjectNode specNode(SweepSpec spec) {
+    ObjectNode s = JSON.createObjectNode();
+    s.put("config", spec.config());
+    ArrayNode sets = s.putArray("sets");
+    spec.sets().forEach(sets::add);
+    s.put("budget", spec.budget());
+    ArrayNode axes = s.putArray("grid");
+    for (SweepSpec.Axis a : spec.axes()) {
+      ObjectNode ax = axes.addObject();
+      ax.put("key", a.key());
+      ArrayNode vs = ax.putArray("values");
+      a.values().forEach(vs::add);
+    }
+    s.put("seeds", spec.seeds());
+    s.put("eval_rows", spec.evalRows());
+    if (spec.eval() != null) {
+      s.put("eval", spec.eval());
+    }
+    return s;
+  }
+
+  /** A spec as compact JSON, the form it travels in to cluster workers. */
+  public static String specJson(SweepSpec spec) {
+    return specNode(spec).toString();
+  }
+
+  /** The spec of {@link #specJson}. */
+  public static SweepSpec parseSpec(String json) {
+    try {
+      return readSpec(JSON.readTree(json), Path.of("(message)"));
+    } catch (IOException e) {
+      throw new BadInputException("not a sweep spec: " + e.getMessage());
     }
   }
 

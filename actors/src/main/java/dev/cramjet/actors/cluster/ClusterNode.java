@@ -16,12 +16,17 @@ import org.apache.pekko.cluster.typed.JoinSeedNodes;
  * What every node of a Cramjet cluster shares: the actor system's name ({@value #SYSTEM}), Artery over TCP on a given
  * host and port, a role ({@value #TRAINER_ROLE} or {@value #DATA_ROLE}), and how unreachable nodes are downed. The
  * split-brain resolver keeps the side with the oldest trainer node, and never downs a trainer that is alone: a lost
- * data worker is removed (its Receptionist entries with it) and the trainer goes on with local loading.
+ * data worker is removed (its Receptionist entries with it) and the trainer goes on with local loading. A sweep
+ * cluster is the same with the coordinator in the trainer's place and sweep workers in the data workers'.
  */
 public final class ClusterNode {
   public static final String SYSTEM = "cramjet";
   public static final String TRAINER_ROLE = "trainer";
   public static final String DATA_ROLE = "data";
+  /** A node that trains sweep cells handed to it ({@code worker --role sweep}). */
+  public static final String SWEEP_ROLE = "sweep";
+  /** The node that runs a sweep's coordinator ({@code sweep --cluster-port}). */
+  public static final String COORDINATOR_ROLE = "sweep-coordinator";
 
   private ClusterNode() {}
 
@@ -33,10 +38,12 @@ public final class ClusterNode {
     if (port < 0 || port > 65535) {
       throw new BadInputException("cluster port must be in 0..65535, got " + port);
     }
-    if (!role.equals(TRAINER_ROLE) && !role.equals(DATA_ROLE)) {
-      throw new BadInputException("unknown cluster role '" + role + "' (expected " + TRAINER_ROLE + " or " + DATA_ROLE
-          + ")");
+    if (!List.of(TRAINER_ROLE, DATA_ROLE, SWEEP_ROLE, COORDINATOR_ROLE).contains(role)) {
+      throw new BadInputException("unknown cluster role '" + role + "' (expected " + TRAINER_ROLE + ", " + DATA_ROLE
+          + ", " + SWEEP_ROLE + " or " + COORDINATOR_ROLE + ")");
     }
+    // A training cluster keeps its trainer, a sweep cluster its coordinator, when the split-brain resolver decides.
+    String keep = role.equals(SWEEP_ROLE) || role.equals(COORDINATOR_ROLE) ? COORDINATOR_ROLE : TRAINER_ROLE;
     return ConfigFactory.parseString("""
         pekko.actor.provider = cluster
         pekko.remote.artery.transport = tcp
@@ -47,10 +54,11 @@ public final class ClusterNode {
         pekko.cluster.split-brain-resolver {
           active-strategy = keep-oldest
           stable-after = 5s
-          keep-oldest { down-if-alone = off, role = trainer }
+          keep-oldest { down-if-alone = off }
         }
         pekko.coordinated-shutdown.exit-jvm = off
         """)
+        .withValue("pekko.cluster.split-brain-resolver.keep-oldest.role", ConfigValueFactory.fromAnyRef(keep))
         .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)))

@@ -22,7 +22,9 @@ public final class KryoRegistry {
   public static final List<Class<?>> MESSAGES = List.of(
       DataLoader.Load.class,
       DataLoader.Rows.class,
-      MicroBatch.class);
+      MicroBatch.class,
+      dev.cramjet.actors.sweep.SweepWorker.RunCell.class,
+      dev.cramjet.actors.sweep.SweepCoordinator.CellDone.class);
 
   private static final int FIRST_ID = 100;
   private static final int ACTOR_REF_ID = 90;
