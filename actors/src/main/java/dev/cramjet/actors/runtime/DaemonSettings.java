@@ -26,7 +26,7 @@ public record DaemonSettings(String host, int port, String token, int evalRows, 
   public record Cluster(String host, int port, String seedNodes) {
     public Cluster {
       if (port < -1 || port > 65535) {
-        throw new IllegalArgumentException("cluster.port must be -1 (no cluster) or 0..65535, got " + port);
+        throw new IllegalArgumentException("port must be -1 (no cluster) or 0..65535, got " + port);
       }
     }
 
