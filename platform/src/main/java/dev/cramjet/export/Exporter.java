@@ -43,7 +43,7 @@ public final class Exporter {
     }
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path tmp = Files.createTempDirectory(parent, ".export-");
+    Path tmp = AtomicFiles.tempDirIn(parent, ".export-"); // the umask's mode: an export is meant to be shared
     try {
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("format", "pt");
@@ -52,7 +52,7 @@ public final class Exporter {
       Files.writeString(tmp.resolve("config.json"), configJson(s.state()));
       for (String f : TOKENIZER_FILES) {
         if (Files.isRegularFile(tokenizerDir.resolve(f))) {
-          Files.copy(tokenizerDir.resolve(f), tmp.resolve(f));
+          AtomicFiles.copyContent(tokenizerDir.resolve(f), tmp.resolve(f)); // not the source's mode
         }
       }
       if (Files.exists(out)) {
