@@ -6,7 +6,9 @@ import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.SafeTensors;
 import dev.cramjet.checkpoint.Snapshot;
+import dev.cramjet.eval.TokenizerMatch;
 import dev.cramjet.model.ArchConfig;
+import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.util.AtomicFiles;
 import dev.cramjet.util.BadInputException;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Writes an export folder from a checkpoint folder: {@code model.safetensors} (the model's parameters only, no
@@ -33,7 +36,18 @@ public final class Exporter {
   /** What was written. */
   public record Result(Path out, int tensors, long parameters, long bytes) {}
 
+  /** As {@link #export(Path, Path, Path, boolean, boolean, Consumer)}, refusing a tokenizer that does not match. */
   public static Result export(Path checkpoint, Path tokenizerDir, Path out, boolean replace) throws IOException {
+    return export(checkpoint, tokenizerDir, out, replace, false, w -> {});
+  }
+
+  /**
+   * @param replace replace {@code out} when it exists
+   * @param acceptMismatch export a tokenizer whose vocabulary hash (or size, when the checkpoint records no hash)
+   *     differs from the checkpoint's, reporting it to {@code warn} and in config.json; otherwise that is refused
+   */
+  public static Result export(Path checkpoint, Path tokenizerDir, Path out, boolean replace, boolean acceptMismatch,
+      Consumer<String> warn) throws IOException {
     Snapshot s = CheckpointStore.read(checkpoint); // verifies the checksums first
     if (Files.exists(out) && !replace) {
       throw new BadInputException("--out " + out + " exists; choose a new folder or pass --force");
@@ -41,6 +55,8 @@ public final class Exporter {
     if (!Files.isRegularFile(tokenizerDir.resolve("vocab.txt"))) {
       throw new BadInputException(tokenizerDir + ": no vocab.txt to export");
     }
+    WordPieceTokenizer tokenizer = WordPieceTokenizer.load(tokenizerDir);
+    TokenizerMatch.check(s.state(), checkpoint, tokenizer, tokenizerDir, acceptMismatch, warn);
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path tmp = AtomicFiles.tempDirIn(parent, ".export-"); // the umask's mode: an export is meant to be shared
@@ -49,7 +65,7 @@ public final class Exporter {
       meta.put("format", "pt");
       meta.put("cramjet.step", Long.toString(s.state().step()));
       SafeTensors.write(tmp.resolve("model.safetensors"), s.params(), meta);
-      Files.writeString(tmp.resolve("config.json"), configJson(s.state()));
+      Files.writeString(tmp.resolve("config.json"), configJson(s.state(), tokenizer));
       for (String f : TOKENIZER_FILES) {
         if (Files.isRegularFile(tokenizerDir.resolve(f))) {
           AtomicFiles.copyContent(tokenizerDir.resolve(f), tmp.resolve(f)); // not the source's mode
@@ -74,7 +90,7 @@ public final class Exporter {
   }
 
   /** Hugging Face BERT-like keys (for tools that read them), then Cramjet's own under "cramjet". */
-  static String configJson(CheckpointState state) throws IOException {
+  static String configJson(CheckpointState state, WordPieceTokenizer tokenizer) throws IOException {
     ArchConfig a = state.arch();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("architectures", List.of("CramjetCrammedBert"));
@@ -98,6 +114,13 @@ public final class Exporter {
     c.put("last_loss", Double.isFinite(state.lastLoss()) ? state.lastLoss() : null);
     c.put("config_hash", state.configHash());
     c.put("vocab_hash", state.vocabHash());
+    c.put("vocab_size", state.vocabularySize());
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("vocab_size", tokenizer.vocabSize());
+    t.put("vocab_hash", tokenizer.vocabHash());
+    t.put("matches_checkpoint", state.vocabHashKnown() ? state.vocabHash().equals(tokenizer.vocabHash())
+        : state.vocabularySize() == tokenizer.vocabSize());
+    c.put("tokenizer", t);
     c.put("git_commit", state.gitCommit());
     c.put("created_at", state.createdAt());
     m.put("cramjet", c);
