@@ -250,7 +250,7 @@ public final class ConfigBinder {
    * preset with overrides) names each of its sources, without the jar URLs HOCON adds.
    */
   static String describe(ConfigOrigin o) {
-    String file = o.filename() != null ? o.filename() : o.resource();
+    String file = o.resource() != null ? o.resource() : o.filename(); // a preset is named by its resource path
     if (file != null) {
       return o.lineNumber() > 0 ? file + ":" + o.lineNumber() + ": " : file + ": ";
     }

@@ -67,6 +67,9 @@ public record TrainConfig(
         throw new IllegalArgumentException("checkpoint-every (or \"0\" for only at the end): " + e.getMessage());
       }
     }
+    if (!(warmup >= 0 && warmup < 1)) { // before the schedule, which checks it too but names only "schedule"
+      throw new IllegalArgumentException("warmup must be in [0, 1), got " + warmup);
+    }
     try {
       LrSchedule.of(schedule, warmup);
     } catch (dev.cramjet.util.BadInputException e) {
@@ -98,9 +101,6 @@ public record TrainConfig(
     }
     if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
       throw new IllegalArgumentException("weight-decay must be a finite number >= 0, got " + weightDecay);
-    }
-    if (!(warmup >= 0 && warmup < 1)) {
-      throw new IllegalArgumentException("warmup must be in [0, 1), got " + warmup);
     }
     if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
       throw new IllegalArgumentException("clip-norm must be >= 0 (0 disables clipping), got " + clipNorm);
