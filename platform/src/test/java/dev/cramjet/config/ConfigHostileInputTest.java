@@ -194,7 +194,7 @@ class ConfigHostileInputTest {
     assertTrue(m.length() < 400 + c.key().length() * 2, () -> "short: " + m.length() + " chars: " + m);
   }
 
-  @Property(tries = 300)
+  @Property(tries = 200)
   void valuesOfTheWrongTypeAreRefusedNamingKeyAndSource(@ForAll("wrongTypes") Case c) {
     assertClean(c, refused(c));
   }
@@ -204,7 +204,7 @@ class ConfigHostileInputTest {
     assertClean(c, refused(c));
   }
 
-  @Property(tries = 250)
+  @Property(tries = 200)
   void unknownKeysAndSectionsAreRefusedNamingThemAndTheSource(@ForAll("unknownNames") Case c) {
     String m = refused(c);
     assertClean(c, m);
