@@ -34,7 +34,9 @@ class ConfigCliTest {
 
   private Result set(String command, String override) {
     String out = "run.out=\"" + tmp.resolve("run").toString().replace("\\", "/") + "\"";
-    return run(command, "--config", "tiny-synthetic", "--set", out, "--set", override);
+    // one step at most, should a refused override ever be accepted
+    return run(command, "--config", "tiny-synthetic", "--set", out, "--set", "train.budget=\"1steps\"", "--set",
+        override);
   }
 
   private void assertRefused(Result r, String... expected) {
