@@ -10,6 +10,9 @@ import dev.cramjet.actors.control.ControlClient;
 import dev.cramjet.actors.control.Daemon;
 import dev.cramjet.actors.runtime.DaemonSettings;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.text.SpecialTokens;
+import dev.cramjet.text.Vocabulary;
+import dev.cramjet.text.WordPieceTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +106,18 @@ class TokenRedactionTest {
     for (Path s : states) {
       assertTrue(Files.readString(s).contains("<redacted>"), s.toString());
     }
+
+    // the export of that run holds no token either (a 32-token tokenizer fits the synthetic 32-token model)
+    List<String> tokens = new ArrayList<>(List.of(SpecialTokens.ALL));
+    for (int i = tokens.size(); i < 32; i++) {
+      tokens.add("w" + i);
+    }
+    new WordPieceTokenizer(Vocabulary.of(tokens)).save(tmp.resolve("tok"));
+    Path export = tmp.resolve("export");
+    assertEquals(0, Main.run("export", "--checkpoint", run.toString(), "--tokenizer", tmp.resolve("tok").toString(),
+        "--out", export.toString()));
+    assertTrue(Files.isRegularFile(export.resolve("config.json")));
+    assertEquals(List.of(), filesHoldingToken(export));
   }
 
   @Test

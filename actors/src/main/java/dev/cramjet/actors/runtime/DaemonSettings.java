@@ -39,6 +39,10 @@ public record DaemonSettings(String host, int port, String token, int evalRows, 
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
     }
+    if (token.equals(RunConfig.REDACTED)) {
+      throw new IllegalArgumentException("token is \"" + RunConfig.REDACTED + "\" (copied from a run's config.conf, "
+          + "where secrets are redacted?): give the real token, or \"\" to generate one");
+    }
     if (evalRows < 0) {
       throw new IllegalArgumentException("eval-rows must be >= 0, got " + evalRows);
     }
