@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cramjet.data.PrepareConfig;
+import dev.cramjet.data.PrepareConfigFile;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.train.TrainConfig;
 import dev.cramjet.util.BadInputException;
@@ -209,6 +211,42 @@ class ConfigHostileInputTest {
     String m = refused(c);
     assertClean(c, m);
     assertTrue(m.contains("unknown key") || m.contains("unknown section"), m);
+  }
+
+  @Provide
+  Arbitrary<Case> dataBlockValues() {
+    List<Arbitrary<Case>> perKey = new ArrayList<>();
+    for (RecordComponent c : PrepareConfig.class.getRecordComponents()) {
+      String key = "data." + ConfigBinder.kebab(c.getName());
+      List<String> values = c.getType() == List.class
+          ? List.of("{ a = 1 }", "[{ a = 1 }]", "[[1]]", "[]", "5", "true")
+          : c.getType() == String.class ? List.of("[1, 2]", "{ a = 1 }") : wrongValues(c.getType());
+      perKey.add(Arbitraries.of(values).map(v -> new Case(key, v, key, false)));
+    }
+    perKey.add(Combinators.combine(strangeName(), Arbitraries.of("1", "\"x\"", "[1]"))
+        .as((name, v) -> new Case("data." + quoted(name), v, name, false))
+        .filter(c -> !List.of("inputs", "tokenizer", "seq-len", "compression-cutoff", "dedup", "span-dedup",
+            "span-window", "order", "seed", "threads", "shard-rows", "max-line-bytes", "max-document-chars")
+            .contains(c.named())));
+    perKey.add(Arbitraries.of("[1]", "{ a = 1 }", "true").map(v -> new Case("data.tokenizer", v, "data.tokenizer", false)));
+    return Arbitraries.oneOf(perKey);
+  }
+
+  /** data prepare's {@code data { ... }} block: the same rules, FILE:3 as the source. */
+  @Property(tries = 100)
+  void dataBlockValuesAreRefusedNamingKeyFileAndLine(@ForAll("dataBlockValues") Case c) throws IOException {
+    CASES.incrementAndGet();
+    Path dir = Files.createTempDirectory("cramjet-hostile-data");
+    Path file = dir.resolve("data.conf");
+    try {
+      Files.writeString(file, "data {\n  inputs = [corpus]\n  " + c.key().substring("data.".length()) + " = "
+          + c.value() + "\n}\n");
+      String m = assertThrows(BadInputException.class, () -> PrepareConfigFile.load(file), c::toString).getMessage();
+      assertClean(new Case(c.key(), c.value(), c.named(), false), m.replace(file.toString(), "run.conf"));
+    } finally {
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(dir);
+    }
   }
 
   @AfterContainer
