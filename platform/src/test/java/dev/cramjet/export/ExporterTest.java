@@ -195,4 +195,22 @@ class ExporterTest {
       assertEquals(fileMode, Files.getPosixFilePermissions(out.resolve(f)), f);
     }
   }
+
+  @Test
+  void aCheckpointWrittenBeforeVocabSizeWasRecordedFallsBackToTheArchitecture() throws Exception {
+    Path ckpt = checkpoint("old", "none");
+    Path state = ckpt.resolve("state.json");
+    String json = Files.readString(state);
+    assertTrue(json.contains("\"vocabSize\" : 16"), json);
+    String older = json.replaceAll("(\"vocabHash\" : \"none\",)\\s*\"vocabSize\" : 16,", "$1");
+    assertTrue(older.length() < json.length() && older.contains("\"vocabSize\" : 16"), "only the top-level field");
+    Files.writeString(state, older);
+    CheckpointState s = CheckpointStore.readState(ckpt);
+    assertEquals(0, s.vocabSize());
+    assertEquals(16, s.vocabularySize());
+    tokenizer("eight", "the", "cat", "sat");
+    String m = assertThrows(BadInputException.class,
+        () -> Exporter.export(ckpt, tmp.resolve("eight"), tmp.resolve("x"), false)).getMessage();
+    assertTrue(m.contains("has 8 tokens") && m.contains("a vocabulary of 16"), m);
+  }
 }
