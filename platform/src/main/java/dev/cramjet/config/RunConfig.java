@@ -163,8 +163,11 @@ public record RunConfig(ArchConfig arch, TrainConfig train, RunSettings run, Con
         out = presetNames(ConfigFactory.parseString(o, com.typesafe.config.ConfigParseOptions.defaults()
             .setOriginDescription("--set " + key))).withFallback(out);
       } catch (ConfigException e) {
-        throw new BadInputException("--set " + key + ": cannot parse '" + (ConfigBinder.secret(key) ? "..." : o)
-            + "' as key=value: " + plain(e), e);
+        if (ConfigBinder.secret(key)) { // HOCON's message may quote the text it stumbled on
+          throw new BadInputException("--set " + key + ": cannot parse the value (not shown: it is a secret) as HOCON; "
+              + "quote it, e.g. --set '" + key + "=\"...\"'", e);
+        }
+        throw new BadInputException("--set " + key + ": cannot parse '" + o + "' as key=value: " + plain(e), e);
       }
     }
     return out;

@@ -207,5 +207,8 @@ class ConfigErrorsTest {
     // an error about a secret does not show its value
     String m = setError("daemon.token=\"" + token + "\"", "daemon.bogus=1", "foo=1");
     assertFalse(m.contains(token), m);
+    String unparsable = setError("daemon.token=" + token + " } oops { \"");
+    assertTrue(unparsable.startsWith("--set daemon.token: cannot parse"), unparsable);
+    assertFalse(unparsable.contains(token) || unparsable.contains("oops"), unparsable);
   }
 }
