@@ -25,7 +25,8 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "export folder to create")
   Path out;
 
-  @Option(names = "--force", description = "replace --out if it exists")
+  @Option(names = "--force", description = "replace --out if it exists, and export a --tokenizer whose vocabulary "
+      + "does not match the checkpoint's (with a warning; config.json records it)")
   boolean force;
 
   @Option(names = "--json", description = "print one JSON object")
@@ -35,7 +36,8 @@ public final class ExportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path folder = CheckpointStore.resolve(checkpoint);
     Exporter.Result r = Exporter.export(folder,
-        TokenizerLocator.locate(folder, tokenizer, CheckpointStore.readState(folder).vocabHash()), out, force);
+        TokenizerLocator.locate(folder, tokenizer, CheckpointStore.readState(folder).vocabHash()), out, force, force,
+        System.err::println);
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(Map.of("out", r.out().toAbsolutePath().toString(),
           "checkpoint", folder.toString(), "tensors", r.tensors(), "parameters", r.parameters(), "bytes", r.bytes())));

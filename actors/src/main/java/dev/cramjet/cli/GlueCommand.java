@@ -63,6 +63,9 @@ public final class GlueCommand implements Callable<Integer> {
       description = "same architecture with random weights: the no-pretraining baseline")
   boolean noPretraining;
 
+  @Option(names = "--force", description = "use a --tokenizer whose vocabulary does not match the checkpoint's")
+  boolean force;
+
   @Option(names = "--json", description = "print the report as one JSON object on stdout")
   boolean json;
 
@@ -83,11 +86,8 @@ public final class GlueCommand implements Callable<Integer> {
     }
     boolean suite = GlueTasks.isSuite(data);
     List<TaskSpec> specs = GlueTasks.discover(data, tasks);
-    Pretrained p = Pretrained.load(checkpoint, tokenizer);
     PrintStream err = System.err;
-    if (p.vocabWarning() != null) {
-      err.println("warning: " + p.vocabWarning());
-    }
+    Pretrained p = Pretrained.load(checkpoint, tokenizer, force, err::println);
     String title = suite ? "Offline stand-in suite (not GLUE)" : "GLUE (dev sets)";
     String source = noPretraining ? "random init, architecture of " + p.folder() : p.folder().toString();
     List<Long> seedList = new ArrayList<>();

@@ -29,6 +29,9 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--top-k", defaultValue = "5", description = "candidates per mask (default ${DEFAULT-VALUE})")
   int topK;
 
+  @Option(names = "--force", description = "use a --tokenizer whose vocabulary does not match the checkpoint's")
+  boolean force;
+
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
@@ -37,7 +40,7 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Pretrained p = Pretrained.load(checkpoint, tokenizer);
+    Pretrained p = Pretrained.load(checkpoint, tokenizer, force, System.err::println);
     List<FillMask.Prediction> predictions;
     try (NDManager manager = NDManager.newBaseManager();
         CrammedBert model = p.model(manager)) {

@@ -63,7 +63,11 @@ public final class PretrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> overrides = new ArrayList<>(sets);
     if (budget != null) {
-      Budget.parse(budget); // fail fast with the budget parser's message
+      try {
+        Budget.parse(budget); // fail fast with the budget parser's message, naming the option
+      } catch (dev.cramjet.util.BadInputException e) {
+        throw new dev.cramjet.util.BadInputException("--budget: " + e.getMessage(), e);
+      }
       overrides.add("train.budget=\"" + budget + "\"");
     }
     if (precision != null) {

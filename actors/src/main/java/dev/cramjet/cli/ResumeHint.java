@@ -23,6 +23,14 @@ final class ResumeHint {
         args.remove(i--);
       }
     }
+    for (int i = 0; i < args.size(); i++) { // a secret given with --set is not repeated (nor needed to resume)
+      if (args.get(i).equals("--set") && i + 1 < args.size() && secretSet(args.get(i + 1))) {
+        args.remove(i + 1);
+        args.remove(i--);
+      } else if (args.get(i).startsWith("--set=") && secretSet(args.get(i).substring("--set=".length()))) {
+        args.remove(i--);
+      }
+    }
     args.add("--resume");
     args.add(runDir.toString());
     StringBuilder sb = new StringBuilder(spec.name());
@@ -30,5 +38,11 @@ final class ResumeHint {
       sb.append(' ').append(a.matches("[A-Za-z0-9_./=:,+@-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
     }
     return sb.toString();
+  }
+
+  private static boolean secretSet(String keyValue) {
+    int eq = keyValue.indexOf('=');
+    String key = (eq < 0 ? keyValue : keyValue.substring(0, eq)).trim();
+    return dev.cramjet.config.ConfigBinder.secret(key);
   }
 }

@@ -41,7 +41,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     }
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, out.getFileName() + ".", ".tmp");
+    Path tmp = dev.cramjet.util.AtomicFiles.tempFileBeside(out);
     try (BufferedReader in = TextInputs.open(input);
         BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       List<String> batch = new ArrayList<>(BATCH);

@@ -47,4 +47,14 @@ class DaemonSettingsTest {
     String range = assertThrows(BadInputException.class, () -> load("daemon { eval-rows = -1 }")).getMessage();
     assertTrue(range.contains("eval-rows must be >= 0"), range);
   }
+
+  @Test
+  void aRedactedTokenCopiedFromConfigConfIsRefusedAndAWrongTypedTokenIsNotShown() {
+    String redacted = assertThrows(BadInputException.class, () -> load("daemon { token = \"<redacted>\" }"))
+        .getMessage();
+    assertTrue(redacted.contains("run.conf:3: daemon.token") && redacted.contains("config.conf"), redacted);
+    String list = assertThrows(BadInputException.class, () -> load("daemon { token = [\"hidden-secret-value\"] }"))
+        .getMessage();
+    assertTrue(list.contains("daemon.token must be a string") && !list.contains("hidden-secret-value"), list);
+  }
 }

@@ -1,6 +1,7 @@
 package dev.cramjet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -38,7 +39,8 @@ class EvalCommandsTest {
   @BeforeEach
   void setUp() throws Exception {
     List<String> tokens = new ArrayList<>(List.of(SpecialTokens.ALL));
-    tokens.addAll(List.of("good", "bad", "film", "the"));
+    tokens.addAll(List.of("good", "bad", "film", "the", "a", "was", "plot", "very", "great", "awful", "it"));
+    // 16 tokens: the checkpoint below records no vocabulary hash ("none"), so the size must match the model's
     Path run = tmp.resolve("run");
     new WordPieceTokenizer(Vocabulary.of(tokens)).save(run.resolve("tokenizer"));
     RunConfig cfg = RunConfig.fromConfig(ConfigFactory.parseString("""
@@ -114,6 +116,79 @@ class EvalCommandsTest {
       assertTrue(Files.isRegularFile(out.resolve(f)), f);
     }
     assertTrue(new ObjectMapper().readTree((String) r[1]).get("tensors").asInt() > 5);
+  }
+
+  /** A tokenizer folder of the special tokens and {@code words}. */
+  private Path tokenizer(String name, String... words) throws Exception {
+    List<String> tokens = new ArrayList<>(List.of(SpecialTokens.ALL));
+    tokens.addAll(List.of(words));
+    Path dir = tmp.resolve(name);
+    new WordPieceTokenizer(Vocabulary.of(tokens)).save(dir);
+    return dir;
+  }
+
+  /** Runs the CLI; returns {exit code, stdout, stderr}. */
+  private static String[] cliErr(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new String[] {Integer.toString(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void predictAndExportRefuseATokenizerOfAnotherSizeUnlessForced() throws Exception {
+    Path small = tokenizer("small", "good", "bad"); // 7 tokens for the 16-token model
+    String[] p = cliErr("predict", "--checkpoint", checkpoint.toString(), "--tokenizer", small.toString(), "good [MASK]");
+    assertEquals("2", p[0], p[2]);
+    assertTrue(p[2].contains(small.resolve("vocab.txt") + " has 7 tokens") && p[2].contains("a vocabulary of 16")
+        && p[2].contains(checkpoint.resolve("state.json").toString()) && p[2].contains("--force"), p[2]);
+    String[] forced = cliErr("predict", "--checkpoint", checkpoint.toString(), "--tokenizer", small.toString(),
+        "--force", "--json", "good [MASK]");
+    assertEquals("0", forced[0], forced[2]);
+    assertTrue(forced[2].contains("warning: the tokenizer does not match"), forced[2]);
+
+    Path out = tmp.resolve("export-small");
+    String[] e = cliErr("export", "--checkpoint", checkpoint.toString(), "--tokenizer", small.toString(), "--out",
+        out.toString());
+    assertEquals("2", e[0], e[2]);
+    assertTrue(e[2].contains("has 7 tokens") && e[2].contains("a vocabulary of 16"), e[2]);
+    assertTrue(Files.notExists(out), "nothing exported");
+    assertEquals("0", cliErr("export", "--checkpoint", checkpoint.toString(), "--tokenizer", small.toString(), "--out",
+        out.toString(), "--force")[0]);
+    JsonNode t = new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("cramjet").get("tokenizer");
+    assertFalse(t.get("matches_checkpoint").asBoolean(), t.toString());
+  }
+
+  @Test
+  void aSyntheticRunRecordsItsVocabularySizeAndExportChecksIt() throws Exception {
+    Path run = tmp.resolve("synthetic-run");
+    Path conf = tmp.resolve("synthetic.conf");
+    Files.writeString(conf, """
+        arch { preset = crammed-bert, name = test, vocab-size = 64, hidden = 32, layers = 1, heads = 2,
+               intermediate = 64, max-seq-len = 16 }
+        train { preset = cpu-short, budget = 1steps, micro-batch = 4, batch-size = 4 }
+        run { shards = synthetic, out = "%s" }
+        """.formatted(run.toString().replace("\\", "\\\\")));
+    String[] pre = cliErr("pretrain", "--config", conf.toString(), "--peak-flops", "1e12");
+    assertEquals("0", pre[0], pre[2]);
+    Path ckpt = CheckpointStore.resolve(run);
+    JsonNode state = new ObjectMapper().readTree(ckpt.resolve("state.json").toFile());
+    assertEquals("none", state.get("vocabHash").asText());
+    assertEquals(64, state.get("vocabSize").asInt(), state.toString());
+    Path tok = tokenizer("nine", "good", "bad", "film", "the"); // 9 tokens, as a 1,000-token one for an 8,192 model
+    String[] e = cliErr("export", "--checkpoint", run.toString(), "--tokenizer", tok.toString(), "--out",
+        tmp.resolve("synthetic-export").toString());
+    assertEquals("2", e[0], e[2]);
+    assertTrue(e[2].contains("has 9 tokens") && e[2].contains("a vocabulary of 64"), e[2]);
   }
 
   @Test

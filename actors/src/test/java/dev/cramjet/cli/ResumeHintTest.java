@@ -22,4 +22,11 @@ class ResumeHintTest {
     assertEquals("pretrain --config my.conf --set 'train.lr=5e-4 ' --resume runs/r1",
         hint("pretrain", "--config", "my.conf", "--set", "train.lr=5e-4 "));
   }
+
+  @Test
+  void aSecretGivenWithSetIsNotRepeated() {
+    assertEquals("pretrain --config my.conf --set train.lr=1e-3 --resume runs/r1",
+        hint("pretrain", "--config", "my.conf", "--set", "daemon.token=\"s3cret-s3cret-s3cret\"", "--set",
+            "train.lr=1e-3", "--set=daemon.token=other-secret-value"));
+  }
 }

@@ -2,17 +2,23 @@ package dev.cramjet.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import dev.cramjet.util.BadInputException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -54,7 +60,7 @@ public final class ConfigBinder {
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IllegalArgumentException || cause instanceof BadInputException) {
-        throw new BadInputException(origin(section) + "invalid section '" + path + "': " + cause.getMessage(), cause);
+        throw new BadInputException(keyed(section, path, known, cause.getMessage()), cause);
       }
       throw new IllegalStateException("cannot build " + type.getSimpleName(), cause);
     } catch (ReflectiveOperationException e) {
@@ -66,11 +72,16 @@ public final class ConfigBinder {
     Class<?> t = c.getType();
     try {
       if (t == int.class) {
-        return section.getInt(key);
+        return (int) whole(section, key, c, fullKey, Integer.MIN_VALUE, Integer.MAX_VALUE);
       } else if (t == long.class) {
-        return section.getLong(key);
+        return whole(section, key, c, fullKey, Long.MIN_VALUE, Long.MAX_VALUE);
       } else if (t == double.class) {
-        return section.getDouble(key);
+        double d = section.getDouble(key);
+        if (!Double.isFinite(d)) {
+          throw new BadInputException(where(section, key) + fullKey + " must be a finite number, got "
+              + shown(fullKey, section.getValue(key)));
+        }
+        return d;
       } else if (t == boolean.class) {
         return section.getBoolean(key);
       } else if (t == String.class) {
@@ -84,13 +95,79 @@ public final class ConfigBinder {
         Class<? extends Record> rt = (Class<? extends Record>) t;
         return bind(section.getConfig(key), rt, fullKey);
       }
-    } catch (ConfigException.WrongType e) {
-      throw new BadInputException(
-          where(section, key) + "key '" + fullKey + "' must be " + typeName(c) + ", got "
-              + section.getValue(key).valueType().name().toLowerCase(Locale.ROOT)
-              + " " + section.getValue(key).render());
+    } catch (ConfigException e) {
+      throw new BadInputException(where(section, key) + fullKey + " must be " + typeName(c) + ", got "
+          + shown(fullKey, section.getValue(key)));
     }
     throw new IllegalStateException("unsupported config type " + t + " for " + fullKey);
+  }
+
+  /**
+   * A whole number in [min, max]. HOCON's own getInt/getLong truncate 1.5 to 1 and clamp 1e300 to the largest long;
+   * here a fraction, a value out of range or a non-number is an error naming the key.
+   */
+  private static long whole(Config section, String key, RecordComponent c, String fullKey, long min, long max) {
+    ConfigValue v = section.getValue(key);
+    BigDecimal n = null;
+    if (v.valueType() == ConfigValueType.NUMBER) {
+      Object u = v.unwrapped();
+      n = u instanceof Double || u instanceof Float ? (Double.isFinite(((Number) u).doubleValue())
+          ? BigDecimal.valueOf(((Number) u).doubleValue()) : null) : new BigDecimal(u.toString());
+    } else if (v.valueType() == ConfigValueType.STRING) {
+      try {
+        n = new BigDecimal(((String) v.unwrapped()).trim());
+      } catch (NumberFormatException e) {
+        n = null;
+      }
+    }
+    if (n == null) {
+      throw new BadInputException(where(section, key) + fullKey + " must be " + typeName(c) + ", got "
+          + shown(fullKey, v));
+    }
+    if (n.signum() != 0 && n.stripTrailingZeros().scale() > 0) {
+      throw new BadInputException(where(section, key) + fullKey + " must be a whole number, got " + shown(fullKey, v)
+          + " (a fraction is not rounded)");
+    }
+    if (n.compareTo(BigDecimal.valueOf(min)) < 0 || n.compareTo(BigDecimal.valueOf(max)) > 0) {
+      throw new BadInputException(where(section, key) + fullKey + " must be " + typeName(c) + " between " + min
+          + " and " + max + ", got " + shown(fullKey, v));
+    }
+    return n.longValueExact();
+  }
+
+  /**
+   * The message of a record's validation, which starts with the component's kebab name ("heads (3) must divide ...",
+   * "lr must be >= 0"), as "SOURCE: section.key ...": the source is where that key's value came from. A message that
+   * names no component is prefixed with the section's source and name.
+   */
+  static String keyed(Config section, String path, List<String> known, String message) {
+    Matcher m = LEADING_KEY.matcher(message);
+    if (m.lookingAt() && known.contains(m.group(1))) {
+      String key = m.group(1);
+      return where(section, key) + join(path, key) + message.substring(key.length());
+    }
+    return origin(section) + (path == null || path.isEmpty() ? "" : path + ": ") + message;
+  }
+
+  private static final Pattern LEADING_KEY = Pattern.compile("([a-z][a-z0-9-]*)(?![a-z0-9-])");
+
+  /** Keys whose values are secrets: never shown in an error or written with a resolved config. */
+  public static boolean secret(String fullKey) {
+    String last = fullKey.substring(fullKey.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+    return last.equals("token") || last.endsWith("-token") || last.contains("password") || last.contains("secret");
+  }
+
+  /** A value as an error shows it: its type and HOCON text, shortened, or only its type for a secret key. */
+  static String shown(String fullKey, ConfigValue v) {
+    String type = v.valueType().name().toLowerCase(Locale.ROOT);
+    if (secret(fullKey)) {
+      return "a " + type + " (value not shown)";
+    }
+    String text = v.render(ConfigRenderOptions.concise());
+    if (text.length() > 60) {
+      text = text.substring(0, 57) + "...";
+    }
+    return type + " " + text;
   }
 
   /** Parses {@code value} (kebab or upper case) into a constant of the enum {@code t}. */
@@ -142,6 +219,15 @@ public final class ConfigBinder {
     if (t.isRecord()) {
       return "an object";
     }
+    if (t == int.class || t == long.class) {
+      return "a whole number (" + t.getSimpleName() + ")";
+    }
+    if (t == double.class) {
+      return "a number";
+    }
+    if (t == boolean.class) {
+      return "true or false";
+    }
     return t == String.class ? "a string" : "a " + t.getSimpleName();
   }
 
@@ -159,8 +245,26 @@ public final class ConfigBinder {
     return describe(section.root().origin());
   }
 
-  private static String describe(com.typesafe.config.ConfigOrigin o) {
-    String file = o.filename() != null ? o.filename() : o.resource() != null ? o.resource() : o.description();
-    return o.lineNumber() > 0 ? file + ":" + o.lineNumber() + ": " : file + ": ";
+  /**
+   * "FILE:LINE: " for a file or a preset in the jar, "--set KEY: " for a command-line override. A merged object (a
+   * preset with overrides) names each of its sources, without the jar URLs HOCON adds.
+   */
+  static String describe(ConfigOrigin o) {
+    String file = o.resource() != null ? o.resource() : o.filename(); // a preset is named by its resource path
+    if (file != null) {
+      return o.lineNumber() > 0 ? file + ":" + o.lineNumber() + ": " : file + ": ";
+    }
+    String d = o.description();
+    if (d.startsWith("merge of ")) {
+      List<String> parts = new ArrayList<>();
+      for (String part : d.substring("merge of ".length()).split(",")) {
+        String p = part.replaceAll(" @ .*$", "").replaceAll(": \\d+(-\\d+)?$", "").trim();
+        if (!p.isEmpty() && !parts.contains(p)) {
+          parts.add(p);
+        }
+      }
+      return String.join(" + ", parts) + ": ";
+    }
+    return d.replaceAll(" @ .*$", "").replaceAll(": \\d+(-\\d+)?$", "") + ": ";
   }
 }

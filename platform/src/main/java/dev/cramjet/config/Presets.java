@@ -53,7 +53,8 @@ public final class Presets {
     try {
       return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
     } catch (ConfigException e) {
-      throw new BadInputException("malformed config " + file + ": " + e.getMessage(), e);
+      String line = e.origin() != null && e.origin().lineNumber() > 0 ? ":" + e.origin().lineNumber() : "";
+      throw new BadInputException(file + line + ": malformed config: " + RunConfig.plain(e), e);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.cramjet.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
@@ -56,21 +57,32 @@ public record RunConfig(ArchConfig arch, TrainConfig train, RunSettings run, Con
     return fromConfig(Presets.load("run", fileOrPreset), overrides);
   }
 
+  /** The top-level sections a run config may have; {@code daemon} is read by the daemon and ignored elsewhere. */
+  public static final List<String> SECTIONS = List.of("arch", "train", "run", "daemon");
+
+  /** Keys whose values are secrets: redacted in {@link #render()} and left out of {@link #hash()}. */
+  public static final List<String> SECRET_KEYS = List.of("daemon.token");
+
+  /** What a secret's value is replaced with in {@link #render()}. */
+  public static final String REDACTED = "<redacted>";
+
   public static RunConfig fromConfig(Config root, List<String> overrides) {
-    Config normalised = root;
-    for (String kind : List.of("arch", "train")) {
-      if (!root.hasPath(kind)) {
-        throw new BadInputException(ConfigBinder.origin(root) + "missing section '" + kind + "' (a preset name or an object)");
-      }
-      ConfigValue v = root.getValue(kind);
-      if (v.valueType() == ConfigValueType.STRING) {
-        normalised = normalised.withValue(kind,
-            ConfigValueFactory.fromMap(java.util.Map.of("preset", v.unwrapped())).withOrigin(v.origin()));
-      } else if (v.valueType() != ConfigValueType.OBJECT) {
-        throw new BadInputException(ConfigBinder.where(root, kind) + "'" + kind + "' must be a preset name or an object");
+    Config file = presetNames(root);
+    Config sets = parseOverrides(overrides);
+    Config merged = sets.withFallback(file).withFallback(RUN_DEFAULTS);
+    for (String key : new java.util.TreeSet<>(merged.root().keySet())) {
+      if (!SECTIONS.contains(key)) {
+        throw new BadInputException(ConfigBinder.where(merged, key) + "unknown section '" + key + "'"
+            + (leafKey(merged.root().get(key), key).equals(key) ? "" : " (key '" + leafKey(merged.root().get(key), key)
+                + "')") + "; known sections: " + String.join(", ", SECTIONS));
       }
     }
-    Config merged = parseOverrides(overrides).withFallback(normalised).withFallback(RUN_DEFAULTS);
+    for (String kind : List.of("arch", "train")) {
+      if (!merged.hasPath(kind)) {
+        throw new BadInputException(ConfigBinder.origin(root) + "missing section '" + kind
+            + "' (a preset name or an object)");
+      }
+    }
     Config arch = withPreset(merged.getConfig("arch"), "arch");
     Config train = withPreset(merged.getConfig("train"), "train");
     Config resolved = merged.withValue("arch", arch.root()).withValue("train", train.root());
@@ -82,40 +94,124 @@ public record RunConfig(ArchConfig arch, TrainConfig train, RunSettings run, Con
         resolved);
   }
 
-  private static Config withPreset(Config section, String kind) {
-    if (!section.hasPath("preset")) {
-      return section;
-    }
-    Config base = Presets.load(kind, section.getString("preset"));
-    return section.withoutPath("preset").withFallback(base);
-  }
-
-  /** Parses {@code a.b=value} strings as HOCON, naming the bad one on error. */
-  public static Config parseOverrides(List<String> overrides) {
-    Config out = ConfigFactory.empty();
-    for (String o : overrides) {
-      int eq = o.indexOf('=');
-      if (eq <= 0) {
-        throw new BadInputException("--set expects key=value, got '" + o + "'");
+  /** {@code arch = tiny} becomes {@code arch { preset = tiny }}, so that overrides merge with the preset. */
+  private static Config presetNames(Config c) {
+    Config out = c;
+    for (String kind : List.of("arch", "train")) {
+      ConfigValue v = c.root().get(kind);
+      if (v == null || v.valueType() == ConfigValueType.OBJECT) {
+        continue;
       }
-      try {
-        out = ConfigFactory.parseString(o, com.typesafe.config.ConfigParseOptions.defaults()
-            .setOriginDescription("--set " + o)).withFallback(out);
-      } catch (ConfigException e) {
-        throw new BadInputException("--set " + o + ": " + e.getMessage(), e);
+      if (v.valueType() != ConfigValueType.STRING) {
+        throw new BadInputException(ConfigBinder.where(c, kind) + "'" + kind + "' must be a preset name ("
+            + String.join(", ", Presets.names(kind)) + ") or an object, got "
+            + v.valueType().name().toLowerCase(java.util.Locale.ROOT));
+      }
+      out = out.withValue(kind, ConfigFactory.empty().withValue("preset", v).root().withOrigin(v.origin()));
+    }
+    for (String kind : List.of("run", "daemon")) {
+      ConfigValue v = c.root().get(kind);
+      if (v != null && v.valueType() != ConfigValueType.OBJECT) {
+        throw new BadInputException(ConfigBinder.where(c, kind) + "'" + kind + "' must be an object ("
+            + kind + " { ... }), got " + v.valueType().name().toLowerCase(java.util.Locale.ROOT));
       }
     }
     return out;
   }
 
-  /** The resolved config as HOCON text, for the run folder. */
-  public String render() {
-    return resolved.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+  /** The first full key below {@code v} ("foo.bar" for {@code foo { bar = 1 }}), for naming an unknown section. */
+  private static String leafKey(ConfigValue v, String path) {
+    if (v instanceof ConfigObject o && !o.isEmpty()) {
+      String k = new java.util.TreeSet<>(o.keySet()).first();
+      return leafKey(o.get(k), path + "." + k);
+    }
+    return path;
   }
 
-  /** SHA-256 of the resolved config's canonical JSON; recorded with checkpoints and results. */
+  private static Config withPreset(Config section, String kind) {
+    ConfigValue p = section.root().get("preset");
+    if (p == null) {
+      return section;
+    }
+    if (p.valueType() != ConfigValueType.STRING) {
+      throw new BadInputException(ConfigBinder.where(section, "preset") + kind + ".preset must be a preset name ("
+          + String.join(", ", Presets.names(kind)) + "), got " + p.valueType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    Config base;
+    try {
+      base = Presets.load(kind, (String) p.unwrapped());
+    } catch (BadInputException e) {
+      throw new BadInputException(ConfigBinder.where(section, "preset") + kind + ": " + e.getMessage(), e);
+    }
+    return section.withoutPath("preset").withFallback(base);
+  }
+
+  /**
+   * Parses {@code a.b=value} strings as HOCON, naming the bad one on error. Each value's origin is "--set KEY" (the
+   * value itself is left out, so that an error about a secret does not repeat it).
+   */
+  public static Config parseOverrides(List<String> overrides) {
+    Config out = ConfigFactory.empty();
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      if (eq <= 0 || o.substring(0, eq).isBlank()) {
+        throw new BadInputException("--set expects key=value, got '" + (eq > 0 ? o.substring(0, eq) + "=..." : o) + "'");
+      }
+      String key = o.substring(0, eq).trim();
+      try {
+        // each override is shaped on its own, so that "--set train=bert-o4" and "--set train.lr=1" merge
+        out = presetNames(ConfigFactory.parseString(o, com.typesafe.config.ConfigParseOptions.defaults()
+            .setOriginDescription("--set " + key))).withFallback(out);
+      } catch (ConfigException e) {
+        if (ConfigBinder.secret(key)) { // HOCON's message may quote the text it stumbled on
+          throw new BadInputException("--set " + key + ": cannot parse the value (not shown: it is a secret) as HOCON; "
+              + "quote it, e.g. --set '" + key + "=\"...\"'", e);
+        }
+        throw new BadInputException("--set " + key + ": cannot parse '" + o + "' as key=value: " + plain(e), e);
+      }
+    }
+    return out;
+  }
+
+  /** A HOCON error's message without the origin prefix HOCON puts in front. */
+  static String plain(ConfigException e) {
+    String m = e.getMessage();
+    if (e.origin() != null && m.startsWith(e.origin().description() + ": ")) {
+      return m.substring(e.origin().description().length() + 2);
+    }
+    return m;
+  }
+
+  /** The resolved config as HOCON text, for the run folder and checkpoints; secrets are {@value #REDACTED}. */
+  public String render() {
+    return redacted(resolved).root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+  }
+
+  /**
+   * SHA-256 of the resolved config's canonical JSON, secrets left out (a run resumed with another control token is the
+   * same run); recorded with checkpoints and results.
+   */
   public String hash() {
-    return Hashing.sha256(resolved.root().render(ConfigRenderOptions.concise()));
+    Config c = resolved;
+    for (String k : SECRET_KEYS) {
+      c = c.withoutPath(k);
+      String section = k.substring(0, k.indexOf('.'));
+      if (c.hasPath(section) && c.getValue(section) instanceof ConfigObject o && o.isEmpty()) {
+        c = c.withoutPath(section); // daemon { token = ... } alone hashes as no daemon block
+      }
+    }
+    return Hashing.sha256(c.root().render(ConfigRenderOptions.concise()));
+  }
+
+  /** {@code c} with every non-empty secret replaced by {@value #REDACTED}. */
+  public static Config redacted(Config c) {
+    Config out = c;
+    for (String k : SECRET_KEYS) {
+      if (c.hasPath(k) && !(c.getValue(k).valueType() == ConfigValueType.STRING && c.getString(k).isEmpty())) {
+        out = out.withValue(k, ConfigValueFactory.fromAnyRef(REDACTED));
+      }
+    }
+    return out;
   }
 
   /** The run folder. */

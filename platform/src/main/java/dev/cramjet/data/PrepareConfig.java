@@ -59,7 +59,7 @@ public record PrepareConfig(
 
   public PrepareConfig {
     inputs = List.copyOf(inputs);
-    if (inputs.isEmpty()) throw new IllegalArgumentException("inputs: at least one file, folder or glob");
+    if (inputs.isEmpty()) throw new IllegalArgumentException("inputs must list at least one file, folder or glob");
     if (seqLen < 2 || seqLen > 65536) throw new IllegalArgumentException("seq-len must be in [2, 65536]: " + seqLen);
     if (!(compressionCutoff > 0) || compressionCutoff > 100) {
       throw new IllegalArgumentException("compression-cutoff must be in (0, 100]: " + compressionCutoff);
@@ -70,10 +70,11 @@ public record PrepareConfig(
     if (threads < 1 || threads > 256) throw new IllegalArgumentException("threads must be in [1, 256]: " + threads);
     if (shardRows < 1) throw new IllegalArgumentException("shard-rows must be >= 1: " + shardRows);
     if ((long) shardRows * seqLen * 4 > ShardWriter.MAX_PAYLOAD_BYTES) {
-      throw new IllegalArgumentException("shard-rows x seq-len too large for one shard file (2 GiB)");
+      throw new IllegalArgumentException("shard-rows (" + shardRows + ") x seq-len (" + seqLen + ") is too large for "
+          + "one shard file (2 GiB)");
     }
-    if (maxLineBytes < 1024) throw new IllegalArgumentException("max-line-bytes must be >= 1024");
-    if (maxDocumentChars < 16) throw new IllegalArgumentException("max-document-chars must be >= 16");
+    if (maxLineBytes < 1024) throw new IllegalArgumentException("max-line-bytes must be >= 1024: " + maxLineBytes);
+    if (maxDocumentChars < 16) throw new IllegalArgumentException("max-document-chars must be >= 16: " + maxDocumentChars);
   }
 
   /** The defaults of the paper's recipe for these inputs, on all available cores. */

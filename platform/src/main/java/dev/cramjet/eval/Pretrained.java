@@ -12,6 +12,7 @@ import dev.cramjet.util.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A pretrained checkpoint as evaluation needs it: the folder, its architecture, its parameters (host copies) and the
@@ -21,33 +22,30 @@ import java.util.Map;
  */
 public record Pretrained(Path folder, Snapshot snapshot, WordPieceTokenizer tokenizer, Path tokenizerDir) {
 
+  /** As {@link #load(Path, Path, boolean, Consumer)}, refusing a tokenizer that does not match the checkpoint. */
+  public static Pretrained load(Path given, Path tokenizerDir) throws IOException {
+    return load(given, tokenizerDir, false, w -> {});
+  }
+
   /**
    * @param given a checkpoint folder, or a run / checkpoints folder (its newest checkpoint)
    * @param tokenizerDir the tokenizer folder, or null to look beside the checkpoint ({@link TokenizerLocator})
+   * @param force accept a tokenizer whose vocabulary hash (or size) differs from the checkpoint's, with a warning;
+   *     one with more tokens than the model's vocabulary is refused even so (its ids would not fit)
+   * @param warn where a forced mismatch is reported
    */
-  public static Pretrained load(Path given, Path tokenizerDir) throws IOException {
+  public static Pretrained load(Path given, Path tokenizerDir, boolean force, Consumer<String> warn)
+      throws IOException {
     Path folder = CheckpointStore.resolve(given);
     Snapshot s = CheckpointStore.read(folder);
     Path tokDir = TokenizerLocator.locate(folder, tokenizerDir, s.state().vocabHash());
     WordPieceTokenizer tok = WordPieceTokenizer.load(tokDir);
+    TokenizerMatch.check(s.state(), folder, tok, tokDir, force, warn);
     if (tok.vocabSize() > s.state().arch().vocabSize()) {
       throw new BadInputException(tokDir + ": the tokenizer has " + tok.vocabSize() + " tokens but the model in "
           + folder + " has a vocabulary of " + s.state().arch().vocabSize() + "; pass the run's tokenizer with --tokenizer");
     }
     return new Pretrained(folder, s, tok, tokDir);
-  }
-
-  /**
-   * A warning when the checkpoint records a vocabulary hash that differs from this tokenizer's, else null. Only a
-   * warning: a checkpoint may record "none" (synthetic data) or a hash of another kind.
-   */
-  public String vocabWarning() {
-    String hash = snapshot.state().vocabHash();
-    if (hash == null || hash.isEmpty() || hash.equals("none") || hash.equals(tokenizer.vocabHash())) {
-      return null;
-    }
-    return "the checkpoint records vocabulary hash " + hash + " but " + tokenizerDir + " has " + tokenizer.vocabHash()
-        + "; is it the run's tokenizer?";
   }
 
   public ArchConfig arch() {

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * it (the checkpoints folder, the run folder, the folder of runs), and in a {@code tokenizer/} folder beside each.
  * Then, when the checkpoint records its vocabulary hash, in the tokenizer cache the demo uses ({@code
  * $CRAMJET_HOME/tokenizers/*}, else {@code ~/.cache/cramjet/tokenizers/*}): the folder whose {@code vocab.txt} has
- * that SHA-256. A nearby vocabulary is not checked against the hash here ({@link Pretrained#vocabWarning} does).
+ * that SHA-256. A nearby vocabulary is not checked against the hash here ({@link TokenizerMatch} does).
  */
 public final class TokenizerLocator {
   private TokenizerLocator() {}

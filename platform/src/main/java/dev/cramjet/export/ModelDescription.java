@@ -28,8 +28,9 @@ public final class ModelDescription {
 
   private ModelDescription() {}
 
-  /** config.json's text. */
-  public static String configJson(CheckpointState state) throws IOException {
+  /** config.json's text; {@code tokenizer} is the one exported beside the model. */
+  public static String configJson(CheckpointState state, dev.cramjet.text.WordPieceTokenizer tokenizer)
+      throws IOException {
     ArchConfig a = state.arch();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("architectures", List.of("CramjetCrammedBert"));
@@ -64,6 +65,13 @@ public final class ModelDescription {
     c.put("last_loss", Double.isFinite(state.lastLoss()) ? state.lastLoss() : null);
     c.put("config_hash", state.configHash());
     c.put("vocab_hash", state.vocabHash());
+    c.put("vocab_size", state.vocabularySize());
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("vocab_size", tokenizer.vocabSize());
+    t.put("vocab_hash", tokenizer.vocabHash());
+    t.put("matches_checkpoint", state.vocabHashKnown() ? state.vocabHash().equals(tokenizer.vocabHash())
+        : state.vocabularySize() == tokenizer.vocabSize());
+    c.put("tokenizer", t);
     c.put("git_commit", state.gitCommit());
     c.put("created_at", state.createdAt());
     m.put("cramjet", c);

@@ -54,7 +54,7 @@ public final class WordPieceTokenizer implements TextEncoder {
   }
 
   private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
+    Path tmp = dev.cramjet.util.AtomicFiles.tempFileBeside(target); // the umask's mode, not createTempFile's 0600
     try {
       Files.write(tmp, bytes);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

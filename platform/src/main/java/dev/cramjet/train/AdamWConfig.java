@@ -22,27 +22,27 @@ public record AdamWConfig(double lr, double beta1, double beta2, double eps, dou
     requireFinite("beta1", beta1);
     requireFinite("beta2", beta2);
     requireFinite("eps", eps);
-    requireFinite("weightDecay", weightDecay);
+    requireFinite("weight-decay", weightDecay);
     if (lr < 0) {
-      throw new BadInputException("optimizer lr must be >= 0, got " + lr);
+      throw new BadInputException("lr must be >= 0, got " + lr);
     }
     if (beta1 < 0 || beta1 >= 1) {
-      throw new BadInputException("optimizer beta1 must be in [0, 1), got " + beta1);
+      throw new BadInputException("beta1 must be in [0, 1), got " + beta1);
     }
     if (beta2 < 0 || beta2 >= 1) {
-      throw new BadInputException("optimizer beta2 must be in [0, 1), got " + beta2);
+      throw new BadInputException("beta2 must be in [0, 1), got " + beta2);
     }
     if (eps < Float.MIN_NORMAL) {
-      throw new BadInputException("optimizer eps must be at least " + Float.MIN_NORMAL + " (a normal float32), got " + eps);
+      throw new BadInputException("eps must be at least " + Float.MIN_NORMAL + " (a normal float32), got " + eps);
     }
     if (weightDecay < 0) {
-      throw new BadInputException("optimizer weightDecay must be >= 0, got " + weightDecay);
+      throw new BadInputException("weight-decay must be >= 0, got " + weightDecay);
     }
   }
 
   private static void requireFinite(String field, double value) {
     if (!Double.isFinite(value)) {
-      throw new BadInputException("optimizer " + field + " must be a finite number, got " + value);
+      throw new BadInputException(field + " must be a finite number, got " + value);
     }
   }
 }

@@ -70,6 +70,6 @@ public final class StepPlan {
       double lastLoss, String vocabHash) {
     return new CheckpointState(CheckpointState.FORMAT_VERSION, config.arch(), step, tokens, rowsConsumed,
         budgetElapsedNanos, config.train().seed(), lastLoss, config.hash(), config.render(), Provenance.gitCommit(),
-        vocabHash, Instant.now().toString(), Map.of());
+        vocabHash, config.arch().vocabSize(), Instant.now().toString(), Map.of());
   }
 }

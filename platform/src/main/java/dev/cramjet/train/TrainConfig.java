@@ -67,6 +67,9 @@ public record TrainConfig(
         throw new IllegalArgumentException("checkpoint-every (or \"0\" for only at the end): " + e.getMessage());
       }
     }
+    if (!(warmup >= 0 && warmup < 1)) { // before the schedule, which checks it too but names only "schedule"
+      throw new IllegalArgumentException("warmup must be in [0, 1), got " + warmup);
+    }
     try {
       LrSchedule.of(schedule, warmup);
     } catch (dev.cramjet.util.BadInputException e) {
@@ -82,13 +85,24 @@ public record TrainConfig(
     if (!(rampFraction >= 0 && rampFraction <= 1)) {
       throw new IllegalArgumentException("ramp-fraction must be in [0, 1], got " + rampFraction);
     }
-    if (!(lr >= 0)) {
-      throw new IllegalArgumentException("lr must be >= 0, got " + lr);
+    if (!(lr >= 0) || !Double.isFinite(lr)) {
+      throw new IllegalArgumentException("lr must be a finite number >= 0, got " + lr);
     }
-    if (!(warmup >= 0 && warmup < 1)) {
-      throw new IllegalArgumentException("warmup must be in [0, 1), got " + warmup);
+    // The optimizer's own limits (AdamWConfig), checked here so that the error names the config key.
+    if (!(beta1 >= 0 && beta1 < 1)) {
+      throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
     }
-    if (!(clipNorm >= 0)) {
+    if (!(beta2 >= 0 && beta2 < 1)) {
+      throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+    }
+    if (!(eps >= Float.MIN_NORMAL) || !Double.isFinite(eps)) {
+      throw new IllegalArgumentException("eps must be a finite number of at least " + Float.MIN_NORMAL
+          + " (the smallest normal float32), got " + eps);
+    }
+    if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+      throw new IllegalArgumentException("weight-decay must be a finite number >= 0, got " + weightDecay);
+    }
+    if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
       throw new IllegalArgumentException("clip-norm must be >= 0 (0 disables clipping), got " + clipNorm);
     }
     if (!(maskRate > 0 && maskRate < 1)) {

@@ -45,6 +45,58 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Creates a new empty file beside {@code target}, named {@code .NAME.RANDOM.tmp}, with the permissions every new file
+   * of the process gets (0666 less the umask). {@link Files#createTempFile} would make it owner-only (0600), and a
+   * rename keeps that mode: model artefacts, tokenizers and configs are not secrets and follow the user's umask.
+   */
+  public static Path tempFileBeside(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (attempt > 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Creates a new empty folder in {@code parent}, named {@code PREFIXRANDOM}, with the permissions every new folder of
+   * the process gets (0777 less the umask), where {@link Files#createTempDirectory} would make it 0700.
+   */
+  public static Path tempDirIn(Path parent, String prefix) throws IOException {
+    Path dir = parent.toAbsolutePath();
+    Files.createDirectories(dir);
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36));
+      try {
+        return Files.createDirectory(tmp);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (attempt > 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Copies the bytes of {@code from} into a new file {@code to} that gets the umask's permissions, not those of {@code
+   * from} ({@link Files#copy(Path, Path, java.nio.file.CopyOption...)} creates the copy with the source's mode).
+   */
+  public static void copyContent(Path from, Path to) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(from);
+        java.io.OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      in.transferTo(out);
+    }
+  }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   /** Renames {@code from} onto {@code to} atomically, then makes the rename durable. */
   public static void move(Path from, Path to) throws IOException {
     try {

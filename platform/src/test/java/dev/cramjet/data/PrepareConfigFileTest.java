@@ -68,4 +68,23 @@ class PrepareConfigFileTest {
     e = assertThrows(BadInputException.class, () -> PrepareConfigFile.load(dir.resolve("missing.conf")));
     assertTrue(e.getMessage().contains("missing.conf"), e.getMessage());
   }
+
+  @Test
+  void fractionsHugeNumbersAndWrongTypesNameFileLineAndKey() throws IOException {
+    Path f = conf("data {\n  inputs = [x]\n  seq-len = 64.5\n}\n");
+    String m = assertThrows(BadInputException.class, () -> PrepareConfigFile.load(f)).getMessage();
+    assertEquals(f + ":3: data.seq-len must be a whole number, got number 64.5 (a fraction is not rounded)", m);
+    m = assertThrows(BadInputException.class,
+        () -> PrepareConfigFile.load(conf("data {\n  inputs = [x]\n  threads = 1e12\n}\n"))).getMessage();
+    assertTrue(m.startsWith(f + ":3: data.threads must be a whole number (int) between"), m);
+    m = assertThrows(BadInputException.class,
+        () -> PrepareConfigFile.load(conf("data {\n  inputs = [x]\n  compression-cutoff = \"NaN\"\n}\n"))).getMessage();
+    assertTrue(m.startsWith(f + ":3: data.compression-cutoff must be a finite number"), m);
+    m = assertThrows(BadInputException.class,
+        () -> PrepareConfigFile.load(conf("data {\n  inputs = [x]\n  tokeniser = tok\n}\n"))).getMessage();
+    assertTrue(m.startsWith(f + ":3: unknown key 'data.tokeniser'") && m.contains("tokenizer"), m);
+    m = assertThrows(BadInputException.class,
+        () -> PrepareConfigFile.load(conf("data {\n  inputs = [x]\n  threads = 0\n}\n"))).getMessage();
+    assertTrue(m.startsWith(f + ":3: data.threads must be in [1, 256]"), m);
+  }
 }

@@ -287,7 +287,7 @@ class AdamWTest {
     assertMessageNames("beta2", () -> new AdamWConfig(1e-3, 0.9, -0.1, 1e-12, 0.01));
     assertMessageNames("eps", () -> new AdamWConfig(1e-3, 0.9, 0.98, 0, 0.01));
     assertMessageNames("lr", () -> new AdamWConfig(-1, 0.9, 0.98, 1e-12, 0.01));
-    assertMessageNames("weightDecay", () -> new AdamWConfig(1e-3, 0.9, 0.98, 1e-12, Double.NaN));
+    assertMessageNames("weight-decay", () -> new AdamWConfig(1e-3, 0.9, 0.98, 1e-12, Double.NaN));
   }
 
   private static void assertMessageNames(String name, Runnable action) {

@@ -26,7 +26,7 @@ public record DaemonSettings(String host, int port, String token, int evalRows, 
   public record Cluster(String host, int port, String seedNodes) {
     public Cluster {
       if (port < -1 || port > 65535) {
-        throw new IllegalArgumentException("cluster.port must be -1 (no cluster) or 0..65535, got " + port);
+        throw new IllegalArgumentException("port must be -1 (no cluster) or 0..65535, got " + port);
       }
     }
 
@@ -38,6 +38,10 @@ public record DaemonSettings(String host, int port, String token, int evalRows, 
   public DaemonSettings {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
+    }
+    if (token.equals(RunConfig.REDACTED)) {
+      throw new IllegalArgumentException("token is \"" + RunConfig.REDACTED + "\" (copied from a run's config.conf, "
+          + "where secrets are redacted?): give the real token, or \"\" to generate one");
     }
     if (evalRows < 0) {
       throw new IllegalArgumentException("eval-rows must be >= 0, got " + evalRows);

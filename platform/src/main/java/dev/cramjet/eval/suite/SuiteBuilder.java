@@ -79,7 +79,7 @@ public final class SuiteBuilder {
     Map<String, List<String>> brown = readBrown(brownDir);
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path tmp = Files.createTempDirectory(parent, ".suite-");
+    Path tmp = dev.cramjet.util.AtomicFiles.tempDirIn(parent, ".suite-");
     Map<String, int[]> sizes = new LinkedHashMap<>();
     try {
       sizes.put("imdb-sentiment", imdb(imdbReviews, tmp.resolve("imdb-sentiment")));
