@@ -40,7 +40,12 @@ public final class CheckpointWriteException extends IOException {
     Throwable c = cause instanceof java.io.UncheckedIOException u && u.getCause() != null ? u.getCause() : cause;
     String why = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     if (c instanceof java.nio.file.FileSystemException fs && fs.getFile() != null) {
-      return why; // already "FILE: reason"
+      String r = fs.getReason() != null ? fs.getReason()
+          : c instanceof java.nio.file.FileAlreadyExistsException ? "already exists (a file where a folder belongs?)"
+          : c instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+          : c instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : c.getClass().getSimpleName();
+      return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + r;
     }
     return file + ": " + why;
   }

@@ -495,15 +495,15 @@ public final class Trainer {
       if (error != null) {
         ctx.getLog().error("{}", error);
         // Shown in GET /status (last_checkpoint_error), not only counted in a metric.
-        board.lastCheckpointError(new StatusBoard.CheckpointError(step, java.time.Instant.now().toString(), error,
-            d.last(), null, -1));
+        board.lastCheckpointError(new StatusBoard.CheckpointError(d.written() != null ? d.written().step() : step,
+            java.time.Instant.now().toString(), error, d.last(), null, -1));
       } else {
         ctx.getLog().info("checkpoint {} ({} bytes, {} s)", d.written().folder(), d.written().bytes(),
             String.format("%.2f", d.written().seconds()));
       }
       if (d.requester() != null) {
         d.requester().tell(error != null
-            ? new ControlReply(false, error, step, null)
+            ? new ControlReply(false, error, d.written() != null ? d.written().step() : step, null)
             : new ControlReply(true, d.last()
                 ? "stopped after step " + d.written().step() + "; final checkpoint " + d.written().folder()
                 : "checkpoint of step " + d.written().step() + " written to " + d.written().folder(),
