@@ -1,6 +1,5 @@
 package dev.cramjet.checkpoint;
 
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
