@@ -44,6 +44,19 @@ public final class StatusBoard {
   public record CheckpointInfo(String folder, long step, double seconds, long bytes) {}
 
   /**
+   * The last checkpoint that could not be written.
+   *
+   * @param step the step it was for
+   * @param time when it failed (ISO-8601, UTC)
+   * @param error what failed, naming the step, the folder and the file ("No space left on device")
+   * @param last whether it was the run's final checkpoint
+   * @param intactFolder the newest intact checkpoint when the final one failed (the one to resume from), or null
+   * @param intactStep its step (-1 when none)
+   */
+  public record CheckpointError(long step, String time, String error, boolean last, String intactFolder,
+      long intactStep) {}
+
+  /**
    * The latest evaluation.
    *
    * @param step the step whose parameters were evaluated (the snapshot's)
@@ -84,6 +97,7 @@ public final class StatusBoard {
   private volatile DataWait dataWait = new DataWait(0, 0, 0, 0, 0);
   private volatile DataSource dataSource = new DataSource(0, 0, 0, 0, 0);
   private volatile CheckpointInfo lastCheckpoint;
+  private volatile CheckpointError lastCheckpointError;
   private volatile EvalInfo lastEvaluation;
   private volatile boolean evaluating;
   private volatile String evaluatingTask;
@@ -126,6 +140,15 @@ public final class StatusBoard {
 
   public void lastCheckpoint(CheckpointInfo c) {
     lastCheckpoint = c;
+  }
+
+  /** The last failed checkpoint, or null when none failed; a later success does not clear it. */
+  public CheckpointError lastCheckpointError() {
+    return lastCheckpointError;
+  }
+
+  public void lastCheckpointError(CheckpointError e) {
+    lastCheckpointError = e;
   }
 
   public EvalInfo lastEvaluation() {

@@ -102,6 +102,11 @@ final class CtlCommand implements Callable<Integer> {
     JsonNode c = s.path("last_checkpoint");
     sb.append(c.isObject() ? "; last checkpoint " + c.path("folder").asText() + " (step " + c.path("step").asLong()
         + ")" : "; no checkpoint yet");
+    JsonNode ce = s.path("last_checkpoint_error");
+    if (ce.isObject()) {
+      sb.append("; checkpoint of step ").append(ce.path("step").asLong()).append(" failed at ")
+          .append(ce.path("time").asText()).append(": ").append(ce.path("error").asText());
+    }
     JsonNode e = s.path("last_evaluation");
     if (e.isObject() && e.path("loss").isNumber()) {
       sb.append(String.format(Locale.ROOT, "; evaluation at step %d: loss %.4f, accuracy %.3f",

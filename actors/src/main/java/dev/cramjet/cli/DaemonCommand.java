@@ -3,6 +3,7 @@ package dev.cramjet.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.RunPhase;
+import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.actors.cluster.ClusterNode;
 import dev.cramjet.actors.control.Daemon;
 import dev.cramjet.actors.runtime.DaemonSettings;
@@ -29,8 +30,11 @@ import picocli.CommandLine.Option;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
     description = {"Start the platform: actors, training, the control API and /metrics (127.0.0.1 by default).",
         "Ctrl-C or SIGTERM stops like `cramjet ctl stop`: the current step ends, the final checkpoint is written, "
-            + "exit 0 (exit 1 when that takes more than 3 minutes or the run failed)."})
+            + "exit 0 (exit 1 when that takes more than 3 minutes or the run failed; exit 3 when the final checkpoint "
+            + "failed but an older one is intact)."})
 final class DaemonCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--config", required = true, description = "run file or preset name under configs/run")
   String config;
 
@@ -46,7 +50,8 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--port", description = "port to bind, 0 for any free one (default: daemon.port or 8077)")
   Integer port;
 
-  @Option(names = "--resume", description = "checkpoint folder, or a run folder (its newest checkpoint)")
+  @Option(names = "--resume", description = "checkpoint folder (it must verify), or a run folder: its newest valid "
+      + "checkpoint (newer ones that fail verification are moved to checkpoints/rejected/ and reported)")
   Path resume;
 
   @Option(names = "--prefetch", description = "micro-batches loaded ahead (default ${DEFAULT-VALUE})")
@@ -91,7 +96,7 @@ final class DaemonCommand implements Callable<Integer> {
 
     Config pekko = cPort == null ? ConfigFactory.load() : ClusterNode.config(cHost, cPort, ClusterNode.TRAINER_ROLE);
     PlatformLauncher.Launched launched = PlatformLauncher.launch(asked, h, p, token,
-        resume == null ? null : CheckpointStore.resolve(resume), prefetch, peakFlops, pekko);
+        resume == null ? null : CheckpointStore.resolveForResume(resume).checkpoint(), prefetch, peakFlops, pekko);
     if (launched.rows().note() != null) {
       System.err.println("cramjet daemon: " + launched.rows().note());
     }
@@ -117,6 +122,12 @@ final class DaemonCommand implements Callable<Integer> {
     System.err.println("cramjet daemon: run " + phase.name().toLowerCase(java.util.Locale.ROOT) + " at step "
         + daemon.board().progress().step());
     int code = phase == RunPhase.FAILED ? Main.EXIT_FAILURE : 0;
+    StatusBoard.CheckpointError ce = daemon.board().lastCheckpointError();
+    if (phase != RunPhase.FAILED && ce != null && ce.last() && ce.intactFolder() != null) {
+      System.err.println("cramjet daemon: " + daemon.board().progress().message() + "; resume with: bin/cramjet "
+          + ResumeHint.of(spec, launched.runDir()));
+      code = Main.EXIT_FINAL_CHECKPOINT_FAILED;
+    }
     exitCode.set(code);
     reported.countDown();
     try {

@@ -216,7 +216,7 @@ public final class DemoCommand implements Callable<Integer> {
     overrides.add("run.out=\"" + run + "\"");
     RunConfig asked = RunConfig.load(config, overrides);
     Path resumeFrom = resume != null && new CheckpointStore(run.resolve("checkpoints"), 1).latest().isPresent()
-        ? CheckpointStore.resolve(run) : null;
+        ? CheckpointStore.resolveForResume(run).checkpoint() : null; // newest valid; rejected ones reported
     // The demo shows its own progress bar; the trainer's per-step log lines would break it up.
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.cramjet.actors"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
@@ -235,6 +235,12 @@ public final class DemoCommand implements Callable<Integer> {
     t0 = System.nanoTime();
     PretrainRun.Summary summary = train(platform, progress, resumeFrom != null);
     done("pretrain", t0);
+    StatusBoard.CheckpointError ce = daemon.board().lastCheckpointError();
+    if (ce != null && ce.last() && ce.intactFolder() != null) {
+      System.err.println("cramjet: " + daemon.board().progress().message() + "; resume with: bin/cramjet "
+          + ResumeHint.of(spec, run));
+      return Main.EXIT_FINAL_CHECKPOINT_FAILED;
+    }
     if (summary.stoppedEarly()) {
       System.out.println("stopped at step " + summary.steps() + " with a checkpoint; continue with: bin/cramjet "
           + ResumeHint.of(spec, run));

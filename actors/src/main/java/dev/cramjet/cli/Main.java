@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code cramjet} command line. Each subcommand lives in its own class; this one only wires them together
- * and maps failures to exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.
+ * and maps failures to exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input, 3 the run trained to its
+ * end but its final checkpoint failed while an older one is intact (resume from that one).
  */
 @Command(
     name = "cramjet",
@@ -37,6 +38,12 @@ public final class Main implements Runnable {
 
   /** Exit code for a failure while running. */
   public static final int EXIT_FAILURE = 1;
+
+  /**
+   * Exit code when training ended but the final checkpoint could not be written (a full disk, say) while an older
+   * checkpoint is intact: the run is resumable from that one, and the message says which and how.
+   */
+  public static final int EXIT_FINAL_CHECKPOINT_FAILED = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -8,6 +8,7 @@ import dev.cramjet.data.RunData;
 import dev.cramjet.metrics.CramjetMetrics;
 import dev.cramjet.metrics.MetricsServer;
 import dev.cramjet.metrics.TrainingMetricsListener;
+import dev.cramjet.train.FinalCheckpointFailed;
 import dev.cramjet.train.Flops;
 import dev.cramjet.train.PretrainRun;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
 /** {@code cramjet pretrain}: trains in the foreground until the budget is spent; Ctrl-C stops with a checkpoint. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
     description = "Pretrain a masked language model in the foreground until the budget is spent. "
-        + "Ctrl-C stops cleanly with a checkpoint; --resume continues from one.")
+        + "Ctrl-C stops cleanly with a checkpoint; --resume continues from one. Exit 3: training ended but the final "
+        + "checkpoint failed while an older one is intact (the message says which; resume from it).")
 public final class PretrainCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -46,7 +48,8 @@ public final class PretrainCommand implements Callable<Integer> {
       + "built-in stream).")
   String shards;
 
-  @Option(names = "--resume", description = "Continue from a checkpoint folder or a run folder (its newest checkpoint).")
+  @Option(names = "--resume", description = "Continue from a checkpoint folder (it must verify), or a run folder: its "
+      + "newest valid checkpoint; newer ones that fail verification are moved to checkpoints/rejected/ and reported.")
   Path resume;
 
   @Option(names = "--peak-flops",
@@ -81,7 +84,9 @@ public final class PretrainCommand implements Callable<Integer> {
       overrides.add("run.shards=\"" + shards + "\"");
     }
     RunConfig cfg = RunConfig.load(config, overrides);
-    Path resumeFrom = resume == null ? null : CheckpointStore.resolve(resume);
+    // A run folder falls back to its newest valid checkpoint (rejected ones are moved aside and logged); a named
+    // checkpoint folder must verify.
+    Path resumeFrom = resume == null ? null : CheckpointStore.resolveForResume(resume).checkpoint();
     RunData data = RunData.open(cfg);
     cfg = data.config();
     RowSource rows = data.rows();
@@ -100,7 +105,15 @@ public final class PretrainCommand implements Callable<Integer> {
     try (metricsServer;
         CleanStop stop = new CleanStop(progress);
         PretrainRun run = new PretrainRun(cfg, rows, cfg.outDir(), resumeFrom, peakFlops, data.vocabHash(), listener)) {
-      PretrainRun.Summary s = run.run(stop::requested);
+      PretrainRun.Summary s;
+      try {
+        s = run.run(stop::requested);
+      } catch (FinalCheckpointFailed e) {
+        progress.done();
+        System.err.println("cramjet: " + e.getMessage() + "; resume with: bin/cramjet "
+            + ResumeHint.of(spec, cfg.outDir()));
+        return Main.EXIT_FINAL_CHECKPOINT_FAILED;
+      }
       progress.done();
       System.out.printf(Locale.ROOT, "%s after %d steps, %s tokens, %s of training: final loss %.4f%n",
           s.stoppedEarly() ? "stopped" : "budget spent", s.steps(), Progress.si(s.tokens()),

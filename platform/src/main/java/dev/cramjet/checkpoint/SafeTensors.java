@@ -61,12 +61,31 @@ public final class SafeTensors {
     };
   }
 
-  /** Writes {@code tensors} in order, with optional string metadata, to {@code file} (not atomically: callers do). */
+  /** Opens the file that tensors are written to: a seam for fault injection (see {@code CheckpointStore}). */
+  @FunctionalInterface
+  public interface Opener {
+    /** The default: creates or truncates {@code file} for writing. */
+    Opener FILES = file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
+
+    FileChannel open(Path file) throws IOException;
+  }
+
+  /**
+   * Writes {@code tensors} in order, with optional string metadata, to {@code file} (not atomically: callers do). The
+   * metadata is written sorted by key, so equal inputs give equal bytes whatever map the caller passed.
+   */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+    write(file, tensors, metadata, Opener.FILES);
+  }
+
+  /** As above, opening the file through {@code opener}. */
+  public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, Opener opener)
+      throws IOException {
     ObjectNode header = JSON.createObjectNode();
     if (!metadata.isEmpty()) {
       ObjectNode meta = header.putObject("__metadata__");
-      metadata.forEach(meta::put);
+      new java.util.TreeMap<>(metadata).forEach(meta::put); // a fixed order: Map.of iterates differently per JVM
     }
     long offset = 0;
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -89,8 +108,7 @@ public final class SafeTensors {
       head.put((byte) ' ');
     }
     head.flip();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch = opener.open(file)) {
       writeFully(ch, head);
       for (Tensor t : tensors.values()) {
         writeFully(ch, t.data().duplicate());

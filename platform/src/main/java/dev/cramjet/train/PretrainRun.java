@@ -6,6 +6,7 @@ import dev.cramjet.budget.BudgetClock;
 import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.checkpoint.CheckpointWriteException;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
@@ -25,7 +26,9 @@ import java.util.function.BooleanSupplier;
  * {@link MlmTrainer} with data prefetched by other actors; this class is the plain single-thread path.
  *
  * <p>The run folder gets {@code config.conf} (the resolved config), {@code metrics.jsonl} (one JSON object per logged
- * step) and {@code checkpoints/}.
+ * step; on a resume it is first cut back to the resumed step) and {@code checkpoints/}; crash leftovers there are
+ * removed at the start ({@link RunFolder}). A periodic checkpoint that fails is reported and training goes on; a final
+ * one that fails while an older one is intact ends with {@link FinalCheckpointFailed}.
  */
 public final class PretrainRun implements AutoCloseable {
   /** Receives what the run reports; the CLI prints it, tests collect it. */
@@ -101,6 +104,9 @@ public final class PretrainRun implements AutoCloseable {
       rowsConsumed = s.rowsConsumed();
       resumedStep = s.step();
       clock.restore(new ClockState(s.budgetElapsedNanos(), s.step(), s.tokens()));
+    }
+    for (String m : RunFolder.open(runDir, checkpoints, resume == null ? -1 : resumedStep).messages()) {
+      listener.onMessage(m); // crash leftovers removed, metrics.jsonl cut back to the resumed step
     }
     Files.createDirectories(runDir);
     AtomicFiles.writeString(runDir.resolve("config.conf"), config.render());
@@ -188,25 +194,43 @@ public final class PretrainRun implements AutoCloseable {
           windowTokens = 0;
         }
         if (plan.checkpointDue(lastCheckpointClock, clock.snapshot()) && !clock.isSpent()) {
-          lastCheckpoint = checkpoint(step, tokens, lastLoss);
+          try {
+            lastCheckpoint = checkpoint(step, tokens, lastLoss);
+          } catch (CheckpointWriteException e) {
+            // Training goes on (as in the daemon): the next checkpoint may succeed, and the older ones are intact.
+            listener.onMessage(e.getMessage() + "; training goes on, newest intact checkpoint: "
+                + checkpoints.newestIntact().map(Path::toString).orElse("none"));
+          }
           lastCheckpointClock = clock.snapshot();
         }
       }
       clock.pause();
     }
-    lastCheckpoint = checkpoint(step, tokens, lastLoss);
+    try {
+      lastCheckpoint = checkpoint(step, tokens, lastLoss);
+    } catch (CheckpointWriteException e) {
+      var intact = checkpoints.newestIntact();
+      if (intact.isEmpty()) {
+        throw e;
+      }
+      throw new FinalCheckpointFailed(e, CheckpointStore.readState(intact.get()).step(), intact.get());
+    }
     return new Summary(step, tokens, clock.elapsedSeconds(), lastLoss, lastCheckpoint, stoppedEarly, bad.total());
   }
 
   /** After too many bad steps in a row: back to the last checkpoint's weights; the data moves on past the bad rows. */
   private void rollBack() throws IOException {
-    var latest = checkpoints.latest();
-    if (latest.isEmpty()) {
+    CheckpointStore.Selection sel = checkpoints.newestValid(); // a corrupt or non-finite newest one is moved aside
+    for (CheckpointStore.Rejected r : sel.rejected()) {
+      listener.onMessage("skipped checkpoint " + r);
+    }
+    Path latest = sel.checkpoint();
+    if (latest == null) {
       throw new IllegalStateException("training diverged: " + config.train().maxBadSteps()
           + " non-finite steps in a row and no checkpoint to roll back to (try a lower train.lr)");
     }
-    trainer.restore(CheckpointStore.read(latest.get()), latest.get().toString());
-    listener.onMessage("rolled back to " + latest.get() + " after " + config.train().maxBadSteps()
+    trainer.restore(CheckpointStore.read(latest), latest.toString());
+    listener.onMessage("rolled back to " + latest + " after " + config.train().maxBadSteps()
         + " non-finite steps in a row");
   }
 

@@ -29,6 +29,50 @@ public final class StepLogWriter implements AutoCloseable {
         StandardOpenOption.APPEND);
   }
 
+  /**
+   * How a resume trimmed the file: lines kept, and lines dropped (steps after the checkpoint resumed from, which the
+   * resumed run logs again, plus any line a crash cut short).
+   */
+  public record Trim(int kept, int dropped) {}
+
+  /**
+   * Keeps only the lines of steps up to {@code step} (and drops lines that do not parse, such as one a kill cut
+   * short), so that after a resume from that step each step appears once. The kept lines are written to a temporary
+   * file that is renamed over the old one: a crash leaves either file whole. Nothing is written when nothing is
+   * dropped.
+   */
+  public static Trim truncateAfter(Path file, long step) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return new Trim(0, 0);
+    }
+    String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    StringBuilder kept = new StringBuilder();
+    int k = 0;
+    int dropped = 0;
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      long s;
+      try {
+        var node = JSON.readTree(line);
+        s = node != null && node.path("step").canConvertToLong() ? node.path("step").asLong() : Long.MAX_VALUE;
+      } catch (IOException e) {
+        s = Long.MAX_VALUE; // cut short by a crash
+      }
+      if (s <= step) {
+        kept.append(line).append('\n');
+        k++;
+      } else {
+        dropped++;
+      }
+    }
+    if (dropped > 0 || (!text.isEmpty() && !text.endsWith("\n"))) {
+      dev.cramjet.util.AtomicFiles.writeString(file, kept.toString());
+    }
+    return new Trim(k, dropped);
+  }
+
   /** Appends one step and flushes it. */
   public void write(PretrainRun.StepLog log) throws IOException {
     out.write(JSON.writeValueAsString(toMap(log)));

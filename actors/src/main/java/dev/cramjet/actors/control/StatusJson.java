@@ -44,6 +44,19 @@ final class StatusJson {
     StatusBoard.CheckpointInfo c = board.lastCheckpoint();
     m.put("last_checkpoint", c == null ? null : Map.of("folder", c.folder(), "step", c.step(), "seconds",
         c.seconds(), "bytes", c.bytes()));
+    StatusBoard.CheckpointError ce = board.lastCheckpointError();
+    if (ce == null) {
+      m.put("last_checkpoint_error", null);
+    } else {
+      Map<String, Object> cm = new LinkedHashMap<>();
+      cm.put("step", ce.step());
+      cm.put("time", ce.time());
+      cm.put("error", ce.error());
+      cm.put("final", ce.last());
+      cm.put("intact_checkpoint", ce.intactFolder());
+      cm.put("intact_step", ce.intactFolder() == null ? null : ce.intactStep());
+      m.put("last_checkpoint_error", cm);
+    }
     StatusBoard.EvalInfo e = board.lastEvaluation();
     if (e == null) {
       m.put("last_evaluation", null);

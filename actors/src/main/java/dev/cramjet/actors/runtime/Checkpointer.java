@@ -2,11 +2,10 @@ package dev.cramjet.actors.runtime;
 
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.checkpoint.CheckpointWriteException;
 import dev.cramjet.checkpoint.Snapshot;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -24,8 +23,11 @@ public final class Checkpointer {
   /** Write {@code snapshot}; the result goes to {@code replyTo}. */
   public record Write(Snapshot snapshot, ActorRef<Written> replyTo) implements Command {}
 
-  /** A written checkpoint, or the error (folder null) that stopped it. */
-  public record Written(long step, Path folder, double seconds, long bytes, String error) {
+  /**
+   * A written checkpoint, or the error (folder null) that stopped it: {@code error} names the step, folder and file,
+   * {@code reason} only the file and the system's reason.
+   */
+  public record Written(long step, Path folder, double seconds, long bytes, String error, String reason) {
     public boolean ok() {
       return folder != null;
     }
@@ -47,10 +49,13 @@ public final class Checkpointer {
             long bytes = sizeOf(folder);
             board.lastCheckpoint(new StatusBoard.CheckpointInfo(folder.toString(), step, secs, bytes));
             observer.onCheckpoint(secs, bytes);
-            w.replyTo().tell(new Written(step, folder, secs, bytes, null));
+            w.replyTo().tell(new Written(step, folder, secs, bytes, null, null));
           } catch (IOException | RuntimeException e) {
             observer.onCheckpointFailure();
-            w.replyTo().tell(new Written(step, null, (System.nanoTime() - start) / 1e9, 0, e.toString()));
+            String error = e instanceof CheckpointWriteException c ? c.getMessage()
+                : "checkpoint of step " + step + " to " + store.dir() + " failed: " + e;
+            String reason = e instanceof CheckpointWriteException c ? c.reason() : e.toString();
+            w.replyTo().tell(new Written(step, null, (System.nanoTime() - start) / 1e9, 0, error, reason));
           }
           return Behaviors.same();
         })
@@ -58,12 +63,6 @@ public final class Checkpointer {
   }
 
   private static long sizeOf(Path folder) throws IOException {
-    try (Stream<Path> files = Files.list(folder)) {
-      long sum = 0;
-      for (Path p : files.toList()) {
-        sum += Files.size(p);
-      }
-      return sum;
-    }
+    return CheckpointStore.sizeOf(folder);
   }
 }

@@ -9,6 +9,7 @@ import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.train.RunChecks;
+import dev.cramjet.train.RunFolder;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.train.MlmMasker;
@@ -152,19 +153,24 @@ public final class RunSupervisor {
     RunConfig config = spec.config();
     TrainConfig tc = config.train();
     RowSource data = spec.data();
-    Files.createDirectories(spec.runDir());
-    AtomicFiles.writeString(spec.runDir().resolve("config.conf"), config.render());
-
     StepPlan plan = new StepPlan(config);
     BudgetClock clock = new BudgetClock(plan.budget());
     long startRow = 0;
+    long resumedStep = -1;
     if (spec.resumeFrom() != null) {
       CheckpointState s = CheckpointStore.readState(spec.resumeFrom());
       clock.restore(new ClockState(s.budgetElapsedNanos(), s.step(), s.tokens()));
       startRow = s.rowsConsumed();
+      resumedStep = s.step();
     }
     MlmMasker masker = new MlmMasker(tc.maskRate(), data.seqLen(), data.vocabSize(), tc.seed());
     CheckpointStore store = new CheckpointStore(spec.runDir().resolve("checkpoints"), tc.keepCheckpoints());
+    // Crash leftovers go, and metrics.jsonl is cut back to the resumed step, before anything writes.
+    for (String m : RunFolder.open(spec.runDir(), store, resumedStep).messages()) {
+      ctx.getLog().warn("{}", m); // a crash came before: worth seeing even where info is hidden (the demo)
+    }
+    Files.createDirectories(spec.runDir());
+    AtomicFiles.writeString(spec.runDir().resolve("config.conf"), config.render());
     Tuning tuning = spec.tuning();
 
     ActorRef<DataLoader.Command> loader = ctx.spawn(DataLoader.create(data, "local"), "data-loader",

@@ -19,6 +19,7 @@ import dev.cramjet.train.MaskedBatch;
 import dev.cramjet.train.PretrainRun;
 import dev.cramjet.train.StepLogWriter;
 import dev.cramjet.train.BadSteps;
+import dev.cramjet.train.FinalCheckpointFailed;
 import dev.cramjet.train.MlmTrainer;
 import dev.cramjet.train.StepPlan;
 import dev.cramjet.train.TrainConfig;
@@ -379,19 +380,19 @@ public final class Trainer {
     }
 
     private void rollBack() {
-      Optional<Path> latest;
+      Path latest;
       try {
-        latest = store.latest();
-        if (latest.isEmpty()) {
+        latest = store.newestValid().checkpoint(); // newer corrupt or non-finite ones are moved aside (and logged)
+        if (latest == null) {
           throw new IllegalStateException("training diverged: " + tc.maxBadSteps()
               + " non-finite steps in a row and no checkpoint to roll back to (try a lower train.lr)");
         }
-        trainer.restore(CheckpointStore.read(latest.get()), latest.get().toString());
+        trainer.restore(CheckpointStore.read(latest), latest.toString());
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
       rollbacks++;
-      ctx.getLog().warn("rolled back to {} after {} non-finite steps in a row", latest.get(), tc.maxBadSteps());
+      ctx.getLog().warn("rolled back to {} after {} non-finite steps in a row", latest, tc.maxBadSteps());
     }
 
     private void scheduleStep() {
@@ -485,17 +486,24 @@ public final class Trainer {
           ref -> new Checkpointer.Write(s, ref), (w, err) -> new CheckpointDone(w, err, requester, last));
     }
 
+    private static String errorOf(CheckpointDone d, long step) {
+      return d.failure() != null ? "checkpoint of step " + step + " failed: " + d.failure() : d.written().error();
+    }
+
     private Behavior<Command> onCheckpointDone(CheckpointDone d) {
-      String error = d.failure() != null ? d.failure().toString() : d.written().error();
+      String error = errorOf(d, step);
       if (error != null) {
-        ctx.getLog().error("checkpoint failed: {}", error);
+        ctx.getLog().error("{}", error);
+        // Shown in GET /status (last_checkpoint_error), not only counted in a metric.
+        board.lastCheckpointError(new StatusBoard.CheckpointError(d.written() != null ? d.written().step() : step,
+            java.time.Instant.now().toString(), error, d.last(), null, -1));
       } else {
         ctx.getLog().info("checkpoint {} ({} bytes, {} s)", d.written().folder(), d.written().bytes(),
             String.format("%.2f", d.written().seconds()));
       }
       if (d.requester() != null) {
         d.requester().tell(error != null
-            ? new ControlReply(false, "checkpoint failed: " + error, step, null)
+            ? new ControlReply(false, error, d.written() != null ? d.written().step() : step, null)
             : new ControlReply(true, d.last()
                 ? "stopped after step " + d.written().step() + "; final checkpoint " + d.written().folder()
                 : "checkpoint of step " + d.written().step() + " written to " + d.written().folder(),
@@ -522,9 +530,32 @@ public final class Trainer {
 
     private Behavior<Command> onFinalCheckpoint(CheckpointDone d, RunPhase endPhase) {
       onCheckpointDone(d);
-      String error = d.failure() != null ? d.failure().toString() : d.written().error();
+      String error = errorOf(d, step);
       if (error != null) {
-        return fail("final checkpoint failed: " + error);
+        // Not a failed run when an older checkpoint is intact: the run ends as it would have, says which checkpoint
+        // to resume from, and the daemon exits with its own code.
+        Optional<Path> intact = Optional.empty();
+        long intactStep = -1;
+        try {
+          intact = store.newestIntact();
+          if (intact.isPresent()) {
+            intactStep = CheckpointStore.readState(intact.get()).step();
+          }
+        } catch (java.io.IOException | RuntimeException e) {
+          ctx.getLog().warn("looking for an intact checkpoint: {}", e.toString());
+          intact = Optional.empty();
+        }
+        if (intact.isEmpty()) {
+          return fail("final " + error + "; no intact checkpoint to resume from");
+        }
+        String reason = d.failure() != null ? d.failure().toString() : d.written().reason();
+        String message = FinalCheckpointFailed.message(step, reason, intactStep, intact.get());
+        ctx.getLog().error("{}", message);
+        board.lastCheckpointError(new StatusBoard.CheckpointError(step, board.lastCheckpointError().time(), error,
+            true, intact.get().toString(), intactStep));
+        publish(endPhase, message);
+        peers.parent().tell(new Finished(endPhase, step, intact.get().toString(), message));
+        return Behaviors.stopped(this::release);
       }
       publish(endPhase, "");
       peers.parent().tell(new Finished(endPhase, step, d.written().folder().toString(), null));
