@@ -142,6 +142,7 @@ public final class PretrainRun implements AutoCloseable {
     long windowTokens = 0;
     boolean stoppedEarly = false;
 
+    boolean warmUp = true; // the first step of a process: TorchScript's profiling runs and the allocator's growth
     try (StepLogWriter metrics = new StepLogWriter(metricsFile)) {
       clock.start();
       while (!clock.isSpent()) {
@@ -162,7 +163,14 @@ public final class PretrainRun implements AutoCloseable {
           rowsConsumed += tc.microBatch();
         }
         double lr = plan.lrAt(t);
+        if (warmUp) {
+          clock.pause(); // a time budget counts training, not warm-up (the paper leaves out compile time too)
+        }
         MlmTrainer.StepResult r = trainer.step(batches, lr);
+        if (warmUp) {
+          clock.resume();
+          warmUp = false;
+        }
         long stepTokens = (long) r.rows() * seqLen;
         step++;
         tokens += stepTokens;
@@ -194,12 +202,15 @@ public final class PretrainRun implements AutoCloseable {
           windowTokens = 0;
         }
         if (plan.checkpointDue(lastCheckpointClock, clock.snapshot()) && !clock.isSpent()) {
+          clock.pause(); // writing a checkpoint is not training time
           try {
             lastCheckpoint = checkpoint(step, tokens, lastLoss);
           } catch (CheckpointWriteException e) {
             // Training goes on (as in the daemon): the next checkpoint may succeed, and the older ones are intact.
             listener.onMessage(e.getMessage() + "; training goes on, newest intact checkpoint: "
                 + checkpoints.newestIntact().map(Path::toString).orElse("none"));
+          } finally {
+            clock.resume();
           }
           lastCheckpointClock = clock.snapshot();
         }

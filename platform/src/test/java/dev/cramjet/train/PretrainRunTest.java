@@ -106,6 +106,47 @@ class PretrainRunTest {
   }
 
   @Test
+  void theBudgetClockLeavesOutTheWarmUpStep() throws Exception {
+    Collect c = new Collect();
+    PretrainRun.Summary s;
+    try (PretrainRun run = new PretrainRun(config("1steps", ""), SyntheticRows.standard(16, 32, 3), tmp.resolve("w"),
+        null, Double.NaN, "none", c)) {
+      s = run.run(() -> false);
+    }
+    // The logged window spans the step; the budget counts only the bookkeeping after it.
+    PretrainRun.StepLog log = c.steps.get(0);
+    double window = log.tokens() / log.tokensPerSecond();
+    assertTrue(s.elapsedSeconds() < window / 2, "budget " + s.elapsedSeconds() + " s, step window " + window + " s");
+  }
+
+  @Test
+  void theBudgetClockLeavesOutCheckpointWrites() throws Exception {
+    // A listener that takes 300 ms per checkpoint: the periodic checkpoint after step 1 must not eat the budget.
+    Collect slow = new Collect() {
+      @Override
+      public void onCheckpoint(Path folder, double seconds) {
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    PretrainRun.Summary s;
+    long wall;
+    try (PretrainRun run = new PretrainRun(config("2steps", "train.checkpoint-every = 1steps"),
+        SyntheticRows.standard(16, 32, 3), tmp.resolve("c"), null, Double.NaN, "none", slow)) {
+      long t0 = System.nanoTime();
+      s = run.run(() -> false);
+      wall = System.nanoTime() - t0;
+    }
+    // Two sleeps (the periodic and the final checkpoint) are in the wall time and neither is in the budget.
+    assertTrue(s.elapsedSeconds() + 0.45 < wall / 1e9, "budget " + s.elapsedSeconds() + " s of " + wall / 1e9 + " s");
+    assertEquals(s.elapsedSeconds(),
+        CheckpointStore.readState(CheckpointStore.resolve(tmp.resolve("c"))).budgetElapsedNanos() / 1e9, 1e-9);
+  }
+
+  @Test
   void checkpointOfAnotherArchitectureIsRefusedAndNothingIsWritten() throws Exception {
     RunConfig small = config("2steps", "");
     Path runA = tmp.resolve("a");
