@@ -54,6 +54,16 @@ final class CtlCommand implements Callable<Integer> {
       throw new BadInputException("unknown action '" + action + "'; expected status, pause, resume, evaluate, "
           + "checkpoint or stop");
     }
+    if (run != null && url == null && Files.isRegularFile(run.resolve(dev.cramjet.sweep.SweepState.FILE))
+        && !Files.isRegularFile(run.resolve(Daemon.INFO_FILE))) {
+      if (act != null) {
+        throw new BadInputException(run + " is a sweep folder: only status applies (stop a sweep with Ctrl-C; continue"
+            + " it with `sweep --out " + run + " --resume`)");
+      }
+      JsonNode sweep = sweepStatus(run);
+      System.out.println(json ? JSON.writeValueAsString(sweep) : sweepSummary(sweep));
+      return 0;
+    }
     ControlClient.Answer a;
     try {
       ControlClient client = url != null
@@ -81,6 +91,78 @@ final class CtlCommand implements Callable<Integer> {
       System.out.println(act == null ? summary(a.body()) : a.body().path("message").asText());
     }
     return 0;
+  }
+
+  /**
+   * A sweep's status, read from its {@code sweep.json} (rewritten on every change, so it is live for local and cluster
+   * sweeps alike): cells by state, the best so far, and each running cell's node and latest logged step.
+   */
+  static JsonNode sweepStatus(Path dir) throws Exception {
+    JsonNode state = JSON.readTree(dir.resolve(dev.cramjet.sweep.SweepState.FILE).toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+    out.put("sweep", dir.toString());
+    java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    for (String st : List.of("QUEUED", "RUNNING", "DONE", "FAILED")) {
+      counts.put(st, 0);
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode running = out.putArray("running");
+    JsonNode bestCell = null;
+    for (JsonNode c : state.path("cells")) {
+      String st = c.path("status").asText();
+      counts.merge(st, 1, Integer::sum);
+      if (st.equals("RUNNING")) {
+        com.fasterxml.jackson.databind.node.ObjectNode r = running.addObject();
+        r.put("cell", c.path("id").asText());
+        r.put("node", c.path("node").asText("?"));
+        r.set("values", c.path("values"));
+        List<JsonNode> log = dev.cramjet.report.Plots.readLog(dir.resolve("cells").resolve(c.path("id").asText())
+            .resolve("metrics.jsonl"));
+        if (!log.isEmpty()) {
+          r.put("step", log.get(log.size() - 1).path("step").asLong());
+          r.put("loss", log.get(log.size() - 1).path("loss").asDouble());
+        }
+      }
+      if (c.path("id").asText().equals(state.path("best").asText(null))) {
+        bestCell = c;
+      }
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode cells = out.putObject("cells");
+    counts.forEach((k, v) -> cells.put(k.toLowerCase(Locale.ROOT), v));
+    if (bestCell != null) {
+      com.fasterxml.jackson.databind.node.ObjectNode b = out.putObject("best");
+      b.put("cell", bestCell.path("id").asText());
+      b.set("values", bestCell.path("values"));
+      b.put("seed", bestCell.path("seed").asInt());
+      b.set("held_out_loss", bestCell.path("result").path("held_out_loss"));
+    }
+    return out;
+  }
+
+  static String sweepSummary(JsonNode s) {
+    JsonNode c = s.path("cells");
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "sweep %s: %d done, %d running, %d queued, %d failed",
+        s.path("sweep").asText(), c.path("done").asInt(), c.path("running").asInt(), c.path("queued").asInt(),
+        c.path("failed").asInt()));
+    JsonNode b = s.path("best");
+    if (b.isObject()) {
+      sb.append(String.format(Locale.ROOT, "; best so far %s (%s seed %d), held-out loss %.4f", b.path("cell").asText(),
+          values(b.path("values")), b.path("seed").asInt(), b.path("held_out_loss").asDouble()));
+    }
+    for (JsonNode r : s.path("running")) {
+      sb.append("; ").append(r.path("cell").asText()).append(" (").append(values(r.path("values"))).append(") on ")
+          .append(r.path("node").asText());
+      if (r.has("step")) {
+        sb.append(String.format(Locale.ROOT, " at step %d, loss %.4f", r.path("step").asLong(),
+            r.path("loss").asDouble()));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String values(JsonNode v) {
+    List<String> parts = new java.util.ArrayList<>();
+    v.fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + e.getValue().asText()));
+    return String.join(" ", parts);
   }
 
   /** {@code GET /status} in a few words: phase, step, loss, budget and the last checkpoint. */

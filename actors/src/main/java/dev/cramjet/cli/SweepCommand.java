@@ -62,6 +62,10 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the final sweep.json on stdout.")
   boolean json;
 
+  @Option(names = "--metrics-port", description = "Serve Prometheus metrics (cells by state, best loss) at"
+      + " http://127.0.0.1:PORT/metrics while the sweep runs (0: any free port).")
+  Integer metricsPort;
+
   @Option(names = "--cluster-port", description = "Coordinate the sweep over Pekko Cluster on this port (0: any):"
       + " cells go to nodes started with `worker --role sweep --seed-nodes HOST:PORT`.")
   Integer clusterPort;
@@ -101,15 +105,36 @@ public final class SweepCommand implements Callable<Integer> {
     System.err.printf(Locale.ROOT, "sweep %s: %d cells (%d done, %d to train), budget %s each%n", out, total,
         state.count(SweepState.Status.DONE), state.pending().size(), spec.budget());
     Progress progress = new Progress(System.err, 0);
-    boolean finished;
-    if (clusterPort != null) {
-      finished = runOnCluster(state, keys, progress);
-    } else if (localWorker) {
+    if (localWorker && clusterPort == null) {
       throw new BadInputException("--local-worker goes with --cluster-port");
-    } else {
-      finished = runHere(state, trainer, keys, progress);
+    }
+    boolean finished;
+    dev.cramjet.metrics.CramjetMetrics metrics = metricsPort == null ? null : new dev.cramjet.metrics.CramjetMetrics();
+    java.util.concurrent.ScheduledExecutorService publisher = null;
+    try (dev.cramjet.metrics.MetricsServer server = metrics == null ? null
+        : dev.cramjet.metrics.MetricsServer.start(metrics, metricsPort)) {
+      if (metrics != null) {
+        System.err.println("metrics: " + server.url());
+        publisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "sweep-metrics");
+          t.setDaemon(true);
+          return t;
+        });
+        publisher.scheduleAtFixedRate(() -> publish(state, metrics), 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      finished = clusterPort != null ? runOnCluster(state, keys, progress) : runHere(state, trainer, keys, progress);
+    } finally {
+      if (publisher != null) {
+        publisher.shutdownNow();
+      }
     }
     return finish(state, keys, finished);
+  }
+
+  static void publish(SweepState state, dev.cramjet.metrics.CramjetMetrics metrics) {
+    metrics.publishSweep(state.count(SweepState.Status.QUEUED), state.count(SweepState.Status.RUNNING),
+        state.count(SweepState.Status.DONE), state.count(SweepState.Status.FAILED),
+        state.best().map(e -> e.result().heldOutLoss()).orElse(Double.NaN));
   }
 
   private boolean runHere(SweepState state, CellTrainer trainer, List<String> keys, Progress progress) {

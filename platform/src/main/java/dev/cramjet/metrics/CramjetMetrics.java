@@ -54,6 +54,8 @@ public final class CramjetMetrics {
   private final Gauge checkpointLastSuccess;
   private final Counter checkpointFailures;
   private final Gauge evalScore;
+  private final Gauge sweepCells;
+  private final Gauge sweepBest;
 
   /** Creates and registers every metric; JVM metrics included. */
   public CramjetMetrics() {
@@ -124,6 +126,15 @@ public final class CramjetMetrics {
         .help("Latest evaluation score by task and split (accuracy, F1 or correlation, as the task defines).")
         .register(registry);
 
+    sweepCells = Gauge.builder().name("cramjet_sweep_cells").labelNames("state")
+        .help("Cells of the sweep this process runs, by state: queued, running, done, failed.").register(registry);
+    for (String state : SWEEP_STATES) {
+      sweepCells.labelValues(state).set(0);
+    }
+    sweepBest = Gauge.builder().name("cramjet_sweep_best_loss")
+        .help("Held-out MLM loss of the sweep's best finished cell so far (NaN before the first).").register(registry);
+    sweepBest.set(Double.NaN);
+
     GaugeWithCallback.builder().name("cramjet_native_memory_bytes").unit(Unit.BYTES)
         .help(NativeMemory.DESCRIPTION)
         .callback(cb -> {
@@ -177,6 +188,18 @@ public final class CramjetMetrics {
     for (long i = 0; i < steps; i++) {
       stepDuration.observe(meanSeconds);
     }
+  }
+
+  /** The states {@code cramjet_sweep_cells} counts, in this order. */
+  public static final java.util.List<String> SWEEP_STATES = java.util.List.of("queued", "running", "done", "failed");
+
+  /** Publishes a sweep's progress: cells by state (in {@link #SWEEP_STATES} order) and the best held-out loss. */
+  public void publishSweep(long queued, long running, long done, long failed, double bestLoss) {
+    long[] n = {queued, running, done, failed};
+    for (int i = 0; i < n.length; i++) {
+      sweepCells.labelValues(SWEEP_STATES.get(i)).set(n[i]);
+    }
+    sweepBest.set(bestLoss);
   }
 
   /** Records one wait of the trainer for its next batch. */
