@@ -41,23 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointFaultsCliTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
 
-  private static Result run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   /** A 2-layer model of width 32 on synthetic rows; checkpoints every 2 steps. */
   private Path conf(Path run) throws Exception {
@@ -73,19 +57,19 @@ class CheckpointFaultsCliTest {
     return conf;
   }
 
-  private Result pretrain(Path conf, String... more) {
+  private CliRun.Result pretrain(Path conf, String... more) {
     String[] base = {"pretrain", "--config", conf.toString(), "--peak-flops", "1e12"};
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(more, 0, all, base.length, more.length);
-    return run(all);
+    return CliRun.run(all);
   }
 
   @Test
   void aCorruptNewestCheckpointIsSkippedMovedAsideAndNamed() throws Exception {
     Path runDir = dir.resolve("run");
     Path conf = conf(runDir);
-    Result first = pretrain(conf);
+    CliRun.Result first = pretrain(conf);
     assertEquals(0, first.code(), first.err());
     Path four = runDir.resolve("checkpoints/step-00000004");
     byte[] b = Files.readAllBytes(four.resolve("model.safetensors"));
@@ -93,14 +77,14 @@ class CheckpointFaultsCliTest {
     Files.write(four.resolve("model.safetensors"), b);
 
     // Naming the corrupt checkpoint itself is an error: exit 2, nothing moved.
-    Result explicit = pretrain(conf, "--budget", "6steps", "--resume", four.toString());
+    CliRun.Result explicit = pretrain(conf, "--budget", "6steps", "--resume", four.toString());
     assertEquals(2, explicit.code(), explicit.err());
     assertTrue(explicit.err().contains("checksum mismatch of model.safetensors") && explicit.err().contains(
         four.toString()), explicit.err());
     assertTrue(Files.isDirectory(four));
 
     // The run folder falls back to the newest valid one, and says which was skipped, why, and which is used.
-    Result resumed = pretrain(conf, "--budget", "6steps", "--resume", runDir.toString());
+    CliRun.Result resumed = pretrain(conf, "--budget", "6steps", "--resume", runDir.toString());
     assertEquals(0, resumed.code(), resumed.err());
     String err = resumed.err();
     assertTrue(err.contains("WARN") && err.contains("skipping checkpoint " + four)
@@ -134,11 +118,11 @@ class CheckpointFaultsCliTest {
     Path four = runDir.resolve("checkpoints/step-00000004");
     String tensor = poisonKeepingChecksums(four);
 
-    Result explicit = pretrain(conf, "--budget", "6steps", "--resume", four.toString());
+    CliRun.Result explicit = pretrain(conf, "--budget", "6steps", "--resume", four.toString());
     assertEquals(2, explicit.code(), explicit.err());
     assertTrue(explicit.err().contains("non-finite") && explicit.err().contains("'" + tensor + "'"), explicit.err());
 
-    Result resumed = pretrain(conf, "--budget", "6steps", "--resume", runDir.toString());
+    CliRun.Result resumed = pretrain(conf, "--budget", "6steps", "--resume", runDir.toString());
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.err().contains("skipping checkpoint " + four) && resumed.err().contains("non-finite")
         && resumed.err().contains("'" + tensor + "'"), resumed.err());
@@ -171,7 +155,7 @@ class CheckpointFaultsCliTest {
     assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
     Path runDir = dir.resolve("run");
     Path conf = conf(runDir);
-    Result r;
+    CliRun.Result r;
     System.setProperty("cramjet.fault.checkpoint-enospc-steps", "6");
     try {
       r = pretrain(conf, "--budget", "6steps");
@@ -186,7 +170,7 @@ class CheckpointFaultsCliTest {
         && r.err().contains("resume with: bin/cramjet pretrain") && r.err().contains("--resume " + runDir), r.err());
     assertFalse(r.err().contains("cramjet: failed"), r.err());
     // And it does resume from there.
-    Result resumed = pretrain(conf, "--budget", "6steps", "--resume", runDir.toString());
+    CliRun.Result resumed = pretrain(conf, "--budget", "6steps", "--resume", runDir.toString());
     assertEquals(0, resumed.code(), resumed.err());
     assertEquals(6, CheckpointStore.readState(CheckpointStore.resolve(runDir)).step());
   }
@@ -196,10 +180,10 @@ class CheckpointFaultsCliTest {
     assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
     Path runDir = dir.resolve("run");
     Path conf = conf(runDir);
-    Result r;
+    CliRun.Result r;
     System.setProperty("cramjet.fault.checkpoint-enospc-steps", "6");
     try {
-      r = run("daemon", "--config", conf.toString(), "--port", "0", "--peak-flops", "1e12", "--set",
+      r = CliRun.run("daemon", "--config", conf.toString(), "--port", "0", "--peak-flops", "1e12", "--set",
           "train.budget=\"6steps\"");
     } finally {
       System.clearProperty("cramjet.fault.checkpoint-enospc-steps");

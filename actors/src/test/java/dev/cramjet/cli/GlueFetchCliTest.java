@@ -58,28 +58,12 @@ class GlueFetchCliTest {
     server.stop(0);
   }
 
-  private record Result(int code, String out, String err) {}
 
-  private static Result run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   @Test
   void fetchesThenVerifiesAndPrintsEachTasksTermsOnce() throws Exception {
     Path glue = dir.resolve("glue");
-    Result first = run("glue", "fetch", "--out", glue.toString(), "--tasks", "rte", "--base-url", base, "--json");
+    CliRun.Result first = CliRun.run("glue", "fetch", "--out", glue.toString(), "--tasks", "rte", "--base-url", base, "--json");
     assertEquals(0, first.code(), first.err());
     JsonNode o = new ObjectMapper().readTree(first.out());
     assertEquals("fetched", o.path("tasks").get(0).path("action").asText());
@@ -88,7 +72,7 @@ class GlueFetchCliTest {
     assertEquals(1, first.err().split("RTE: terms:", -1).length - 1, first.err());
     assertTrue(first.err().contains("Bentivogli"), first.err());
 
-    Result second = run("glue", "fetch", "--out", glue.toString(), "--tasks", "rte", "--base-url", base);
+    CliRun.Result second = CliRun.run("glue", "fetch", "--out", glue.toString(), "--tasks", "rte", "--base-url", base);
     assertEquals(0, second.code(), second.err());
     assertTrue(second.out().contains("RTE") && second.out().contains("intact"), second.out());
   }
@@ -96,25 +80,25 @@ class GlueFetchCliTest {
   @Test
   void exitCodesFollowTheReadme() {
     Path glue = dir.resolve("glue");
-    Result missing = run("glue", "fetch", "--out", glue.toString(), "--tasks", "cola", "--base-url", base);
+    CliRun.Result missing = CliRun.run("glue", "fetch", "--out", glue.toString(), "--tasks", "cola", "--base-url", base);
     assertEquals(1, missing.code());
     assertTrue(missing.err().contains("glue/data/CoLA.zip: HTTP 404"), missing.err());
     assertFalse(Files.exists(glue.resolve("CoLA")));
 
-    Result unknown = run("glue", "fetch", "--out", glue.toString(), "--tasks", "nosuch", "--base-url", base);
+    CliRun.Result unknown = CliRun.run("glue", "fetch", "--out", glue.toString(), "--tasks", "nosuch", "--base-url", base);
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("unknown GLUE task 'nosuch'"), unknown.err());
 
-    Result badUrl = run("glue", "fetch", "--out", glue.toString(), "--base-url", "ftp://mirror/");
+    CliRun.Result badUrl = CliRun.run("glue", "fetch", "--out", glue.toString(), "--base-url", "ftp://mirror/");
     assertEquals(2, badUrl.code());
     assertTrue(badUrl.err().contains("--base-url"), badUrl.err());
 
-    Result noNetwork = run("glue", "fetch", "--out", glue.toString(), "--tasks", "rte", "--attempts", "1",
+    CliRun.Result noNetwork = CliRun.run("glue", "fetch", "--out", glue.toString(), "--tasks", "rte", "--attempts", "1",
         "--base-url", "http://127.0.0.1:1/");
     assertEquals(1, noNetwork.code());
     assertTrue(noNetwork.err().contains("download failed after 1 attempts"), noNetwork.err());
 
-    Result bareGlue = run("glue");
+    CliRun.Result bareGlue = CliRun.run("glue");
     assertEquals(2, bareGlue.code());
     assertTrue(bareGlue.err().contains("--checkpoint") && bareGlue.err().contains("glue fetch"), bareGlue.err());
   }

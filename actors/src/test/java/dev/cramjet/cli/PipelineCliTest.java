@@ -22,34 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineCliTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
 
-  private static Result run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   @Test
   void corpusToShardsToPretrainingAndResume() throws Exception {
     Path corpus = TestCorpus.write(dir, 4, 40, 9);
     Path tok = dir.resolve("tok");
-    assertEquals(0, run("tokenizer", "train", "--input", corpus.toString(), "--vocab-size", "200", "--out",
+    assertEquals(0, CliRun.run("tokenizer", "train", "--input", corpus.toString(), "--vocab-size", "200", "--out",
         tok.toString()).code());
     Path conf = dir.resolve("data.conf");
     Files.writeString(conf, "data { inputs = [\"corpus\"], tokenizer = \"tok\", seq-len = 32 }\n");
     Path shards = dir.resolve("shards");
-    Result prep = run("data", "prepare", "--config", conf.toString(), "--out", shards.toString(), "--json");
+    CliRun.Result prep = CliRun.run("data", "prepare", "--config", conf.toString(), "--out", shards.toString(), "--json");
     assertEquals(0, prep.code(), prep.err());
     JsonNode p = new ObjectMapper().readTree(prep.out());
     assertTrue(p.get("rows").asLong() > 100, prep.out());
@@ -60,7 +44,7 @@ class PipelineCliTest {
         train { preset = cpu-short, micro-batch = 8, batch-size = 16, checkpoint-every = 3steps, log-every = 2 }
         """);
     Path out = dir.resolve("run");
-    Result first = run("pretrain", "--config", runConf.toString(), "--shards", shards.toString(), "--budget",
+    CliRun.Result first = CliRun.run("pretrain", "--config", runConf.toString(), "--shards", shards.toString(), "--budget",
         "6steps", "--out", out.toString(), "--peak-flops", "1e11");
     assertEquals(0, first.code(), first.err());
     int vocab = Files.readAllLines(tok.resolve("vocab.txt")).size();
@@ -74,7 +58,7 @@ class PipelineCliTest {
     assertEquals(vocab, s.arch().vocabSize());
     assertFalse(s.vocabHash().equals("none"));
 
-    Result more = run("pretrain", "--config", runConf.toString(), "--shards", shards.toString(), "--budget",
+    CliRun.Result more = CliRun.run("pretrain", "--config", runConf.toString(), "--shards", shards.toString(), "--budget",
         "9steps", "--out", out.toString(), "--resume", out.toString(), "--peak-flops", "1e11");
     assertEquals(0, more.code(), more.err());
     assertTrue(more.err().contains("resuming at step 6"), more.err());
@@ -86,24 +70,24 @@ class PipelineCliTest {
   void badInputExitsWithCodeTwoAndAClearMessage() throws Exception {
     Path conf = dir.resolve("bad.conf");
     Files.writeString(conf, "arch = tiny\ntrain { preset = cpu-short, schedule = zigzag }\n");
-    Result r = run("pretrain", "--config", conf.toString(), "--budget", "1steps", "--out", dir.resolve("x").toString());
+    CliRun.Result r = CliRun.run("pretrain", "--config", conf.toString(), "--budget", "1steps", "--out", dir.resolve("x").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("zigzag") && r.err().contains("budget-triangle"), r.err());
     assertFalse(Files.exists(dir.resolve("x")), "nothing written for a refused config");
 
-    Result unknown = run("pretrain", "--config", "no-such-preset");
+    CliRun.Result unknown = CliRun.run("pretrain", "--config", "no-such-preset");
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("unknown run preset 'no-such-preset'") && unknown.err().contains("demo"),
         unknown.err());
 
-    Result budget = run("pretrain", "--config", "demo", "--budget", "soon");
+    CliRun.Result budget = CliRun.run("pretrain", "--config", "demo", "--budget", "soon");
     assertEquals(2, budget.code());
     assertTrue(budget.err().contains("soon"), budget.err());
   }
 
   @Test
   void benchTrainPrintsOneJsonObject() throws Exception {
-    Result r = run("bench", "train", "--arch", "mini", "--micro-batch", "4", "--steps", "2", "--warmup", "1",
+    CliRun.Result r = CliRun.run("bench", "train", "--arch", "mini", "--micro-batch", "4", "--steps", "2", "--warmup", "1",
         "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());

@@ -21,22 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SweepCliTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
 
-  private static Result run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new Result(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   private String[] sweep(String budget, String... extra) {
     List<String> a = new ArrayList<>(List.of("sweep", "--config", "tiny-synthetic", "--budget", budget, "--grid",
@@ -52,26 +37,26 @@ class SweepCliTest {
 
   @Test
   void aSweepRunsReportsAndShowsInCtlStatusAndMetrics() throws Exception {
-    Result first = run(sweep("4steps", "--json"));
+    CliRun.Result first = CliRun.run(sweep("4steps", "--json"));
     assertEquals(0, first.code(), first.err());
     JsonNode state = new ObjectMapper().readTree(first.out());
     assertEquals(2, state.path("cells").size());
     String best = state.path("best").asText();
     assertEquals("cell-02", best, "lr 3e-3 learns more in 4 steps than 1e-4: " + first.out());
 
-    Result status = run("ctl", "status", "--run", dir.resolve("sw").toString());
+    CliRun.Result status = CliRun.run("ctl", "status", "--run", dir.resolve("sw").toString());
     assertEquals(0, status.code(), status.err());
     assertTrue(status.out().contains("2 done, 0 running, 0 queued, 0 failed; best so far cell-02 (train.lr=3e-3"),
         status.out());
 
     // The same command again finds nothing to do; other settings on the same folder are refused.
-    Result again = run(sweep("4steps"));
+    CliRun.Result again = CliRun.run(sweep("4steps"));
     assertEquals(0, again.code(), again.err());
     assertTrue(again.err().contains("2 cells (2 done, 0 to train)"), again.err());
-    Result other = run(sweep("5steps"));
+    CliRun.Result other = CliRun.run(sweep("5steps"));
     assertEquals(2, other.code());
     assertTrue(other.err().contains("other settings"), other.err());
-    Result resume = run("sweep", "--out", dir.resolve("sw").toString(), "--resume");
+    CliRun.Result resume = CliRun.run("sweep", "--out", dir.resolve("sw").toString(), "--resume");
     assertEquals(0, resume.code(), resume.err());
     assertTrue(resume.out().contains("best so far: cell-02"), resume.out());
 
@@ -86,15 +71,15 @@ class SweepCliTest {
 
   @Test
   void badInputExitsTwo() {
-    Result noGrid = run("sweep", "--config", "tiny-synthetic", "--budget", "2steps", "--out", dir.toString());
+    CliRun.Result noGrid = CliRun.run("sweep", "--config", "tiny-synthetic", "--budget", "2steps", "--out", dir.toString());
     assertEquals(2, noGrid.code());
     assertTrue(noGrid.err().contains("at least one --grid"), noGrid.err());
-    Result badKey = run(sweep("2steps", "--grid", "lr=1,2"));
+    CliRun.Result badKey = CliRun.run(sweep("2steps", "--grid", "lr=1,2"));
     assertEquals(2, badKey.code());
     assertTrue(badKey.err().contains("'lr' is not a config key"), badKey.err());
-    Result badBudget = run(sweep("soon"));
+    CliRun.Result badBudget = CliRun.run(sweep("soon"));
     assertEquals(2, badBudget.code());
-    Result ctlAction = run("ctl", "pause", "--run", dir.resolve("sw").toString());
+    CliRun.Result ctlAction = CliRun.run("ctl", "pause", "--run", dir.resolve("sw").toString());
     assertEquals(1, ctlAction.code(), "no daemon and no sweep there yet: " + ctlAction.err());
   }
 }
