@@ -51,15 +51,19 @@ final class DemoEvaluation {
   }
 
   static Result run(Path suite, List<String> wanted, Path checkpoint, ArchConfig arch, WordPieceTokenizer tokenizer,
-      int epochs, Path out, Progress progress) throws IOException {
+      int epochs, int seeds, Path out, Progress progress) throws IOException {
+    List<Long> seedList = new java.util.ArrayList<>();
+    for (long s = 1; s <= seeds; s++) {
+      seedList.add(s);
+    }
     FinetuneConfig config = FinetuneConfig.preset("crammed").withEpochs(epochs);
     List<TaskSpec> tasks = GlueTasks.discover(suite, wanted);
     String title = GlueTasks.isSuite(suite) ? "Offline stand-in suite (not GLUE)" : "GLUE (dev sets)";
     var params = CheckpointStore.read(checkpoint).params();
-    GlueReport pre = TaskRunner.run(title, checkpoint.toString(), arch, params, tokenizer, config, tasks, List.of(1L),
+    GlueReport pre = TaskRunner.run(title, checkpoint.toString(), arch, params, tokenizer, config, tasks, seedList,
         false, new FineTuneProgress(progress, "pretrained"));
     GlueReport scratch = TaskRunner.run(title, "random init, same architecture", arch, null, tokenizer, config, tasks,
-        List.of(1L), false, new FineTuneProgress(progress, "no pretraining"));
+        seedList, false, new FineTuneProgress(progress, "no pretraining"));
     progress.done();
     Files.createDirectories(out);
     AtomicFiles.writeString(out.resolve("pretrained.json"), pre.toJson() + "\n");
@@ -67,5 +71,33 @@ final class DemoEvaluation {
     AtomicFiles.writeString(out.resolve("no-pretraining.json"), scratch.toJson() + "\n");
     AtomicFiles.writeString(out.resolve("no-pretraining.md"), scratch.toMarkdown());
     return new Result(pre, scratch, suite);
+  }
+
+  /** Fixed prompts whose fill-mask answers the report shows for both models. */
+  static final List<String> PROMPTS = List.of("the [MASK] of the united states", "he opened the [MASK] and walked in",
+      "it was a [MASK] day in the city", "she said that she [MASK] not know", "the river runs into the [MASK]");
+
+  /** One prompt's top tokens from the pretrained model and from random weights of the same architecture. */
+  record FillRow(String prompt, List<dev.cramjet.eval.FillMask.Candidate> pretrained,
+      List<dev.cramjet.eval.FillMask.Candidate> random) {}
+
+  /** Fill-mask on {@link #PROMPTS}: the pretrained checkpoint against random weights (seed 1), top 3 each. */
+  static List<FillRow> fillMask(Path checkpoint, WordPieceTokenizer tokenizer) throws IOException {
+    var snap = CheckpointStore.read(checkpoint);
+    ArchConfig arch = snap.state().arch();
+    List<FillRow> rows = new java.util.ArrayList<>();
+    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
+        dev.cramjet.model.CrammedBert pre = new dev.cramjet.model.CrammedBert(arch, manager, snap.state().seed());
+        dev.cramjet.model.CrammedBert random = new dev.cramjet.model.CrammedBert(arch, manager, 1)) {
+      dev.cramjet.checkpoint.Tensors.copyInto(pre.params().all(), snap.params(), checkpoint.toString());
+      for (String prompt : PROMPTS) {
+        var a = dev.cramjet.eval.FillMask.predict(pre, tokenizer, id -> tokenizer.vocabulary().token(id), prompt, 3,
+            arch.maxSeqLen());
+        var b = dev.cramjet.eval.FillMask.predict(random, tokenizer, id -> tokenizer.vocabulary().token(id), prompt,
+            3, arch.maxSeqLen());
+        rows.add(new FillRow(prompt, a.get(0).candidates(), b.get(0).candidates()));
+      }
+    }
+    return rows;
   }
 }

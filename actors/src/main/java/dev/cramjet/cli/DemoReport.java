@@ -31,7 +31,7 @@ final class DemoReport {
   /** Everything the report shows. */
   record Inputs(RunConfig cfg, CorpusFetcher.Result corpus, Path tokDir, WordPieceTokenizer tokenizer,
       Manifest manifest, PretrainRun.Summary summary, Map<String, Double> phases, Path run,
-      DemoEvaluation.Result eval) {}
+      DemoEvaluation.Result eval, List<DemoEvaluation.FillRow> fill) {}
 
   /** Writes the plots, report.md and report.html into the run folder; returns the report. */
   static Report write(Inputs in) throws IOException {
@@ -46,7 +46,7 @@ final class DemoReport {
       List<Double> scratch = new ArrayList<>();
       for (List<String> row : evalRows(in.eval())) {
         tasks.add(row.get(0));
-        pre.add(parse(row.get(3)));
+        pre.add(parse(row.get(4)));
         scratch.add(parse(row.get(2)));
       }
       Map<String, List<Double>> series = new java.util.LinkedHashMap<>();
@@ -110,20 +110,38 @@ final class DemoReport {
     r.image("throughput.png", "Tokens per second");
     if (in.eval() != null) {
       r.heading("Evaluation: offline stand-in suite (not GLUE)");
-      r.paragraph(String.format(Locale.ROOT, "Each task fine-tuned under the crammed protocol (%s), once from the "
-          + "pretrained weights and once from random weights of the same architecture, seed 1. Scores in percent; a "
-          + "task's score is the mean of its metrics. Tasks from `%s`.", in.eval().pretrained().protocol(),
+      int seeds = in.eval().pretrained().seeds().size();
+      r.paragraph(String.format(Locale.ROOT, "Each task fine-tuned under the crammed protocol (%s), from the "
+          + "pretrained weights and from random weights of the same architecture, with %s. Scores in percent; a "
+          + "task's score is the mean of its metrics; each cell is the median over seeds and its range (lowest to "
+          + "highest seed). \"Clear\" means the two ranges do not overlap. Tasks from `%s`.",
+          in.eval().pretrained().protocol(), seeds == 1 ? "seed 1" : seeds + " seeds each (1.." + seeds + ")",
           in.eval().suite()));
-      r.table(List.of("task", "metrics", "no pretraining", "pretrained", "difference"), evalRows(in.eval()));
-      r.paragraph(String.format(Locale.ROOT, "Average: %.1f without pretraining, %.1f pretrained. With a few hundred "
-          + "dev examples per task, differences of a few points are within noise.", in.eval().scratch().average(),
-          in.eval().pretrained().average()));
+      r.table(List.of("task", "metrics", "no pretraining", "range", "pretrained", "range", "difference", "clear"),
+          evalRows(in.eval()));
+      long wins = evalRows(in.eval()).stream().filter(row -> row.get(7).equals("pretraining")).count();
+      r.paragraph(String.format(Locale.ROOT, "Average: %.1f without pretraining, %.1f pretrained. Pretraining wins on"
+          + " %d of %d tasks by more than the seed spread.", in.eval().scratch().average(),
+          in.eval().pretrained().average(), wins, in.eval().pretrained().entries().size()));
       r.image("eval.png", "Scores per task, with and without pretraining");
+    }
+    if (in.fill() != null && !in.fill().isEmpty()) {
+      r.heading("What pretraining taught: fill-mask");
+      r.paragraph("The three most likely tokens for each `[MASK]`, with their probabilities, from the pretrained model"
+          + " and from random weights of the same architecture.");
+      List<List<String>> rows = new ArrayList<>();
+      for (DemoEvaluation.FillRow f : in.fill()) {
+        rows.add(List.of("`" + f.prompt() + "`", candidates(f.pretrained()), candidates(f.random())));
+      }
+      r.table(List.of("prompt", "pretrained", "random weights"), rows);
     }
     return r;
   }
 
-  /** task, metrics, no pretraining, pretrained, difference. */
+  /**
+   * task, metrics, no pretraining (median), its range, pretrained (median), its range, difference, and which model
+   * wins by more than the seeds' spread ("pretraining", "no pretraining" or "no").
+   */
   static List<List<String>> evalRows(DemoEvaluation.Result eval) {
     List<List<String>> rows = new ArrayList<>();
     Map<String, GlueReport.Entry> scratch = new java.util.LinkedHashMap<>();
@@ -131,20 +149,46 @@ final class DemoReport {
     for (GlueReport.Entry p : eval.pretrained().entries()) {
       GlueReport.Entry s = scratch.get(p.name());
       double base = s == null ? Double.NaN : s.score();
-      rows.add(List.of(p.name(), String.join(", ", p.metrics().keySet()), fmt(base), fmt(p.score()),
-          fmt(p.score() - base)));
+      double[] pr = range(p.perSeed());
+      double[] sr = s == null ? new double[] {Double.NaN, Double.NaN} : range(s.perSeed());
+      String clear = pr[0] > sr[1] ? "pretraining" : sr[0] > pr[1] ? "no pretraining" : "no";
+      rows.add(List.of(p.name(), String.join(", ", p.metrics().keySet()), fmt(base), fmt(sr[0]) + " to " + fmt(sr[1]),
+          fmt(p.score()), fmt(pr[0]) + " to " + fmt(pr[1]), fmt(p.score() - base), clear));
     }
     return rows;
+  }
+
+  private static double[] range(List<Double> perSeed) {
+    return new double[] {perSeed.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
+        perSeed.stream().mapToDouble(d -> d).max().orElse(Double.NaN)};
+  }
+
+  private static String candidates(List<dev.cramjet.eval.FillMask.Candidate> cs) {
+    List<String> parts = new ArrayList<>();
+    for (dev.cramjet.eval.FillMask.Candidate c : cs) {
+      parts.add(String.format(Locale.ROOT, "%s (%.2f)", c.token(), c.probability()));
+    }
+    return String.join(", ", parts);
+  }
+
+  /** The fill-mask comparison as plain text, for the terminal. */
+  static String fillMaskText(List<DemoEvaluation.FillRow> fill) {
+    StringBuilder sb = new StringBuilder("fill-mask, top 3 (pretrained | random weights):\n");
+    for (DemoEvaluation.FillRow f : fill) {
+      sb.append("  ").append(f.prompt()).append("\n    ").append(candidates(f.pretrained())).append("  |  ")
+          .append(candidates(f.random())).append('\n');
+    }
+    return sb.toString();
   }
 
   /** The evaluation table as plain text, for the terminal. */
   static String evalTableText(DemoEvaluation.Result eval) {
     StringBuilder sb = new StringBuilder("offline stand-in suite (not GLUE), score in %:\n");
-    sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s%n", "task", "no pretraining", "pretrained",
-        "difference"));
+    sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s  %s%n", "task", "no pretraining", "pretrained",
+        "difference", "beyond the seed spread"));
     for (List<String> row : evalRows(eval)) {
-      sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s%n", row.get(0), row.get(2), row.get(3),
-          row.get(4)));
+      sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s  %s%n", row.get(0), row.get(2), row.get(4),
+          row.get(6), row.get(7)));
     }
     sb.append(String.format(Locale.ROOT, "  %-22s %15s %11s %11s%n", "average", fmt(eval.scratch().average()),
         fmt(eval.pretrained().average()), fmt(eval.pretrained().average() - eval.scratch().average())));

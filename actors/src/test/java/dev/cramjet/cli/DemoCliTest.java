@@ -89,7 +89,7 @@ class DemoCliTest {
     String[] first = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out", out.toString(),
         "--vocab-size", "300", "--budget", "30steps", "--set", "train.log-every=3", "--set", "train.micro-batch=16",
         "--set", "train.batch-size=32", "--set", "daemon.eval-rows=32", "--glue", suite.toString(), "--glue-tasks", "sst2",
-        "--eval-epochs", "1");
+        "--eval-epochs", "1", "--eval-seeds", "2");
     for (String f : List.of("report.md", "report.html", "loss.png", "lr.png", "batch.png", "throughput.png",
         "eval.png", "config.conf", "metrics.jsonl", "eval/pretrained.json", "eval/no-pretraining.json",
         "export/model.safetensors", "export/config.json", "export/vocab.txt", "export/tokenizer.json")) {
@@ -120,6 +120,14 @@ class DemoCliTest {
     assertTrue(first[0].contains("final MLM loss"), first[0]);
     // Both models were fine-tuned and scored on the task; the report and the terminal show the table.
     assertTrue(md.contains("| SST-2 | accuracy |"), md);
+    // Medians of two seeds with their ranges, and fill-mask answers of both models on the fixed prompts.
+    assertTrue(md.contains("with 2 seeds each (1..2)") && md.contains("| range | pretrained | range |"), md);
+    assertTrue(Files.readString(out.resolve("eval/pretrained.json")).contains("\"seeds\" : [ 1, 2 ]"),
+        Files.readString(out.resolve("eval/pretrained.json")));
+    for (String prompt : DemoEvaluation.PROMPTS) {
+      assertTrue(md.contains("| `" + prompt + "` |"), prompt + " missing: " + md);
+    }
+    assertTrue(first[0].contains("fill-mask, top 3 (pretrained | random weights)"), first[0]);
     assertTrue(first[0].contains("SST-2") && first[0].contains("no pretraining"), first[0]);
     assertTrue(first[1].contains("[4/7] platform") && first[1].contains("control API  http://127.0.0.1:"), first[1]);
 
