@@ -47,6 +47,14 @@ public final class SweepCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   int evalRows;
 
+  @Option(names = "--eval", description = "Also fine-tune every cell on this task folder (GLUE layout or `suite"
+      + " build`; crammed protocol, seed 1) and report the average score. Needs the cells' tokenizer (--tokenizer).")
+  Path eval;
+
+  @Option(names = "--tokenizer", description = "The tokenizer of the sweep's data, copied to OUT/cells/tokenizer/ so"
+      + " that --eval, glue, predict and export find it beside every cell.")
+  Path tokenizer;
+
   @Option(names = "--out", required = true, description = "Sweep folder (sweep.json, sweep.csv, report, cells/).")
   Path out;
 
@@ -88,12 +96,22 @@ public final class SweepCommand implements Callable<Integer> {
       for (String g : grid) {
         axes.add(SweepSpec.parseAxis(g));
       }
-      spec = new SweepSpec(config, sets, budget, axes, seeds, evalRows, null);
+      if (eval != null && !java.nio.file.Files.isDirectory(eval)) {
+        throw new BadInputException("--eval " + eval + ": not a folder");
+      }
+      spec = new SweepSpec(config, sets, budget, axes, seeds, evalRows,
+          eval == null ? null : eval.toAbsolutePath().toString());
     } else if (config != null || budget != null || !grid.isEmpty()) {
       throw new BadInputException("--resume continues the stored sweep; drop --config, --budget and --grid");
     }
     SweepState state = SweepState.open(out, spec);
     spec = state.spec();
+    if (tokenizer != null) {
+      copyTokenizer(tokenizer, out.resolve("cells").resolve("tokenizer"));
+    }
+    if (spec.eval() != null) {
+      dev.cramjet.eval.GlueTasks.discover(Path.of(spec.eval()), List.of()); // fail before training when it has no tasks
+    }
     if (retryFailed) {
       int n = state.requeueFailed();
       System.err.println("retrying " + n + " failed cells");
@@ -129,6 +147,19 @@ public final class SweepCommand implements Callable<Integer> {
       }
     }
     return finish(state, keys, finished);
+  }
+
+  /** Copies vocab.txt (and tokenizer.json) so that every cell finds its tokenizer beside it. */
+  private static void copyTokenizer(Path from, Path to) throws java.io.IOException {
+    if (!java.nio.file.Files.isRegularFile(from.resolve("vocab.txt"))) {
+      throw new BadInputException("--tokenizer " + from + ": no vocab.txt there");
+    }
+    java.nio.file.Files.createDirectories(to);
+    for (String f : dev.cramjet.export.Exporter.TOKENIZER_FILES) {
+      if (java.nio.file.Files.isRegularFile(from.resolve(f))) {
+        dev.cramjet.util.AtomicFiles.writeBytes(to.resolve(f), java.nio.file.Files.readAllBytes(from.resolve(f)));
+      }
+    }
   }
 
   static void publish(SweepState state, dev.cramjet.metrics.CramjetMetrics metrics) {

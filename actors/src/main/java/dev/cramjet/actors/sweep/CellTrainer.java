@@ -65,9 +65,28 @@ public final class CellTrainer {
       MlmEvaluator.Result r = MlmEvaluator.evaluate(model, rows.heldOut(), 0, rows.heldOut().rows(),
           new MlmMasker(maskRate, rows.heldOut().seqLen(), Math.max(rows.heldOut().vocabSize(),
               model.arch().vocabSize()), EVAL_SEED), 32);
+      double evalScore = spec.eval() == null ? Double.NaN : fineTune(s.lastCheckpoint(), dir);
       return new CellResult(cell.id(), r.loss(), r.accuracy(), s.finalLoss(), s.steps(), s.tokens(),
-          s.elapsedSeconds(), Double.NaN, node, null);
+          s.elapsedSeconds(), evalScore, node, null);
     }
+  }
+
+  /**
+   * Fine-tunes the cell's final checkpoint on every task of the sweep's {@code eval} folder (crammed protocol, seed
+   * 1) and returns the average score; the report goes to the cell's {@code eval/}. The tokenizer is found as {@code
+   * glue} finds it: beside the cell, where {@code sweep --tokenizer} puts it ({@code cells/tokenizer/}).
+   */
+  private double fineTune(Path checkpoint, Path dir) throws IOException {
+    dev.cramjet.eval.Pretrained p = dev.cramjet.eval.Pretrained.load(checkpoint, null);
+    var tasks = dev.cramjet.eval.GlueTasks.discover(Path.of(spec.eval()), List.of());
+    var report = dev.cramjet.eval.TaskRunner.run("Sweep cell evaluation", checkpoint.toString(), p.arch(), p.params(),
+        p.tokenizer(), dev.cramjet.eval.FinetuneConfig.preset("crammed"), tasks, List.of(1L), false,
+        new dev.cramjet.eval.TaskRunner.Listener() {});
+    Path out = dir.resolve("eval");
+    Files.createDirectories(out);
+    dev.cramjet.util.AtomicFiles.writeString(out.resolve("report.json"), report.toJson() + "\n");
+    dev.cramjet.util.AtomicFiles.writeString(out.resolve("report.md"), report.toMarkdown());
+    return report.average();
   }
 
   private static boolean hasCheckpoint(Path dir) throws IOException {

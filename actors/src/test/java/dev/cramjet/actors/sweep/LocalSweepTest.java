@@ -113,6 +113,40 @@ class LocalSweepTest {
   }
 
   @Test
+  void withAnEvalFolderEveryCellIsAlsoFineTunedAndScored() throws Exception {
+    // A 512-token vocabulary (the synthetic rows' size) and an SST-2-format task in its words.
+    List<String> tokens = new ArrayList<>(List.of(dev.cramjet.text.SpecialTokens.ALL));
+    for (int i = tokens.size(); i < 512; i++) {
+      tokens.add("w" + i);
+    }
+    Path cellsTok = dir.resolve("sweep/cells/tokenizer");
+    new dev.cramjet.text.WordPieceTokenizer(dev.cramjet.text.Vocabulary.of(tokens)).save(cellsTok);
+    Path task = Files.createDirectories(dir.resolve("tasks/SST-2"));
+    StringBuilder train = new StringBuilder("sentence\tlabel\n");
+    StringBuilder dev = new StringBuilder("sentence\tlabel\n");
+    java.util.Random rnd = new java.util.Random(5);
+    for (int i = 0; i < 60; i++) {
+      boolean pos = i % 2 == 0;
+      String line = "w" + (10 + rnd.nextInt(20)) + " w" + (pos ? 100 : 200) + " w" + (10 + rnd.nextInt(20)) + "\t"
+          + (pos ? 1 : 0) + "\n";
+      (i < 40 ? train : dev).append(line);
+    }
+    Files.writeString(task.resolve("train.tsv"), train);
+    Files.writeString(task.resolve("dev.tsv"), dev);
+
+    SweepSpec spec = new SweepSpec("tiny-synthetic", SMALL, "3steps",
+        List.of(SweepSpec.parseAxis("train.lr=1e-3")), 1, 16, dir.resolve("tasks").toString());
+    SweepState state = SweepState.open(dir.resolve("sweep"), spec);
+    assertTrue(LocalSweep.run(state, new CellTrainer(spec, Double.NaN), () -> false, c -> QUIET,
+        record(new ArrayList<>())));
+    CellResult r = state.entry("cell-01").result();
+    assertTrue(Double.isFinite(r.evalScore()) && r.evalScore() >= 0 && r.evalScore() <= 100, r.toString());
+    assertTrue(Files.readString(dir.resolve("sweep/cells/cell-01/eval/report.md")).contains("SST-2"));
+    String md = SweepReport.write(state);
+    assertTrue(md.contains("| task average |"), md);
+  }
+
+  @Test
   void aBadGridValueFailsBeforeAnyCellTrainsNamingTheCell() {
     SweepSpec spec = new SweepSpec("tiny-synthetic", SMALL, "2steps",
         List.of(SweepSpec.parseAxis("arch.heads=2,3")), 1, 16, null);
