@@ -102,8 +102,8 @@ public final class DataPreparer {
         new DocumentCounts(read, run.kept, run.filtered, run.duplicate, run.empty, run.unreadable);
     if (run.kept == 0) {
       throw new BadInputException(
-          "corpus " + config.inputs() + " gave no usable documents: " + counts
-              + " (check the compression-cutoff and the inputs)");
+          "corpus " + config.inputs() + " gave no usable documents: " + stats.summary() + "; after tokenizing "
+              + counts + " (check the inputs and the compression-cutoff); nothing written");
     }
     int dropped = run.packer.finish();
     List<ShardInfo> shards;
@@ -131,6 +131,7 @@ public final class DataPreparer {
             stats.rawBytes(),
             run.characters,
             stats.invalidUtf8Replaced(),
+            stats.controlBytesStripped(),
             run.packer.tokens(),
             run.span == null ? 0 : run.span.droppedTokens(),
             run.packer.rows(),
