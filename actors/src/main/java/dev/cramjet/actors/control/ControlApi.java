@@ -26,6 +26,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Authorization;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.japi.function.Function;
 import org.slf4j.Logger;
@@ -86,7 +87,8 @@ public final class ControlApi {
 
   /** Binds to {@code host:port} (port 0: any free port; see the binding's local address). */
   public CompletionStage<ServerBinding> bind(String host, int port) {
-    return Http.get(system).newServerAt(host, port).bind(this::handle);
+    ServerSettings settings = ServerSettings.create(system.classicSystem()).withParsingErrorHandler(JsonParsingErrors.class.getName());
+    return Http.get(system).newServerAt(host, port).withSettings(settings).bind(this::handle);
   }
 
   CompletionStage<HttpResponse> handle(HttpRequest request) {
