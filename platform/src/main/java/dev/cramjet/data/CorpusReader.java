@@ -230,7 +230,7 @@ public final class CorpusReader {
           case ZSTD -> new ZstdInputStream(disk);
         };
       } catch (IOException e) {
-        r.skipReason = "not " + format.compression().name().toLowerCase(java.util.Locale.ROOT) + " data: " + e;
+        r.skipReason = "not " + format.compression().name().toLowerCase(java.util.Locale.ROOT) + " data: " + why(e);
         return r;
       }
       BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
@@ -238,7 +238,7 @@ public final class CorpusReader {
       try {
         binary = sniffBinary(buffered);
       } catch (IOException e) {
-        r.skipReason = "unreadable from the first bytes: " + e.getMessage();
+        r.skipReason = "unreadable from the first bytes: " + why(e);
         return r;
       }
       if (binary != null) {
@@ -251,12 +251,12 @@ public final class CorpusReader {
         else readText(file, lines, sink, r);
       } catch (IOException e) {
         // The document in progress is lost with the stream; everything before it was already handed on.
-        r.damage = "stream broken after line " + lines.lineNumber() + ": " + e.getMessage();
+        r.damage = "stream broken after line " + lines.lineNumber() + ": " + why(e);
         LOG.warn("{}: {}; the documents before it are kept", file, r.damage);
         r.unreadable++;
         r.documents++;
         r.reasons.merge("stream broken", 1L, Long::sum);
-        sink.unreadable(file + ":" + (lines.lineNumber() + 1), "stream broken: " + e.getMessage());
+        sink.unreadable(file + ":" + (lines.lineNumber() + 1), "stream broken: " + why(e));
       }
       r.rawBytes = lines.bytes();
       r.replaced = lines.replaced();
@@ -264,7 +264,7 @@ public final class CorpusReader {
       if (r.replaced > 0) LOG.warn("{}: replaced {} invalid UTF-8 sequences", file, r.replaced);
       if (r.stripped > 0) LOG.warn("{}: stripped {} control bytes (NUL and the like)", file, r.stripped);
     } catch (IOException e) {
-      r.skipReason = "cannot open: " + e.getMessage();
+      r.skipReason = "cannot open: " + why(e);
     } finally {
       r.diskBytes = diskBytesRead.get() - before;
     }
@@ -324,6 +324,16 @@ public final class CorpusReader {
       if (text.isBlank()) r.blank++;
       sink.document(text);
     }
+  }
+
+  /** What went wrong with a stream, for people: the first line of the message, never a Java class name. */
+  static String why(IOException e) {
+    if (e instanceof java.io.EOFException) return "the data ends early (truncated)";
+    if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+    String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("").trim();
+    if (m.isEmpty()) return "an I/O error";
+    return m.replaceAll("\\b(?:[a-z]+\\.)+[A-Z]\\w*(?:Exception|Error)\\b:?\\s*", "").trim();
   }
 
   /** The top-level string field "text" of a one-line JSON object, or null when there is none. */
