@@ -85,9 +85,13 @@ public final class ControlApi {
     return this;
   }
 
-  /** Binds to {@code host:port} (port 0: any free port; see the binding's local address). */
+  /**
+   * Binds to {@code host:port} (port 0: any free port; see the binding's local address). Requests pekko-http cannot
+   * parse are answered by {@link JsonParsingErrors}.
+   */
   public CompletionStage<ServerBinding> bind(String host, int port) {
-    ServerSettings settings = ServerSettings.create(system.classicSystem()).withParsingErrorHandler(JsonParsingErrors.class.getName());
+    ServerSettings settings = ServerSettings.create(system.classicSystem())
+        .withParsingErrorHandler(JsonParsingErrors.class.getName());
     return Http.get(system).newServerAt(host, port).withSettings(settings).bind(this::handle);
   }
 
@@ -102,8 +106,8 @@ public final class ControlApi {
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       LOG.warn("{} {}: answered 500 after an unexpected failure: {}", request.method().value(),
           request.getUri().path(), oneLine(cause));
-      return error(500, "internal error while answering " + request.method().value() + " " + request.getUri().path()
-          + " (see the daemon log)");
+      return error(500, "internal error while answering " + request.method().value() + " "
+          + shortened(request.getUri().path()) + " (see the daemon log)");
     });
   }
 
