@@ -161,6 +161,10 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
       out.put("loaded_tokens_per_second", loadedRate);
       out.put("ratio", ratio);
       out.put("round_ratios", roundRatios);
+      double[] finite = roundRatios.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).sorted()
+          .toArray();
+      out.put("median_round_ratio", finite.length == 0 ? Double.NaN : finite.length % 2 == 1 ? finite[finite.length / 2]
+          : (finite[finite.length / 2 - 1] + finite[finite.length / 2]) / 2);
       out.put("target_ratio", TARGET_RATIO);
       out.put("windows", windows);
       out.put("requests", load.path("requests").asLong());
