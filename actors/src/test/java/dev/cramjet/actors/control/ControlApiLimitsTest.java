@@ -100,6 +100,22 @@ class ControlApiLimitsTest {
   }
 
   @Test
+  void chunkedBodyOverTheLimitOnAGetIsRefusedToo() throws Exception {
+    for (String path : List.of("/status", "/health", "/nope")) {
+      String answer = chunkedRequest("GET", path, 10 << 20);
+      assertTrue(answer.startsWith("HTTP/1.1 "), path + ": " + answer);
+      int status = Integer.parseInt(answer.substring(9, 12));
+      assertTrue(status < 500, path + ": " + answer);
+      List<ILoggingEvent> events = logged();
+      assertTrue(events.size() <= 1, () -> path + ": at most one log line, got " + events.stream()
+          .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
+      events.forEach(e -> assertNull(e.getThrowableProxy(), "no stack trace"));
+      logs.list.clear();
+      daemon.assertStillServing();
+    }
+  }
+
+  @Test
   void bodyUnderTheLimitIsStillReadAndChecked() throws Exception {
     String almost = "{\"a\":\"" + "x".repeat(ControlApi.BODY_LIMIT - 100) + "\"}";
     // a valid JSON object under the limit: accepted (the paused run writes a checkpoint)
@@ -143,6 +159,10 @@ class ControlApiLimitsTest {
    * answer and close before the body ends); returns the raw answer.
    */
   static String chunkedPost(String path, int size) throws Exception {
+    return chunkedRequest("POST", path, size);
+  }
+
+  static String chunkedRequest(String method, String path, int size) throws Exception {
     URI url = daemon.url();
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), url.getPort())) {
       s.setSoTimeout(20_000);
@@ -155,7 +175,7 @@ class ControlApiLimitsTest {
         }
       });
       OutputStream out = s.getOutputStream();
-      out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + daemon.token()
+      out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + daemon.token()
           + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
       byte[] chunk = new byte[16 * 1024];
