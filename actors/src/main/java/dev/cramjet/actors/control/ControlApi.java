@@ -179,7 +179,8 @@ public final class ControlApi {
           m.put("checkpoint", r.checkpoint());
         }
         if (!r.accepted()) {
-          m.put("error", r.message());
+          m.put("error", r.message()); // the error shape too: "error" and "status"
+          m.put("status", 409);
         }
         return json(r.accepted() ? 200 : 409, m);
       });
