@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The load side of {@code bench api-load}, run as its own process so that its CPU can be niced below the trainer's.
- * Arguments: URL TOKEN CLIENTS. Prints {@code ready} once connected; then, for each line {@code load SECONDS} read on
+ * Arguments: URL TOKEN CLIENTS [RATE] (RATE: requests per second over all threads; 0 or absent: back to back). Prints {@code ready} once connected; then, for each line {@code load SECONDS} read on
  * standard input, {@code CLIENTS} threads each send {@code GET /status} and {@code GET /metrics} in turn, back to
  * back, for that long, and one JSON line reports the round (requests, failures); on {@code quit} (or the end of
  * input) one JSON line reports all rounds together: requests and failures per endpoint, and latency percentiles.
@@ -41,6 +41,7 @@ public final class ApiLoadClient {
     URI base = URI.create(args[0]);
     String token = args[1];
     int clients = Integer.parseInt(args[2]);
+    double rate = args.length > 3 ? Double.parseDouble(args[3]) : 0;
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     HttpRequest[] requests = new HttpRequest[2];
     for (int k = 0; k < 2; k++) {
@@ -60,7 +61,7 @@ public final class ApiLoadClient {
       double seconds = Double.parseDouble(command.substring(5).trim());
       int before = total(tallies);
       int failedBefore = failed(tallies);
-      round(http, requests, tallies, seconds);
+      round(http, requests, tallies, seconds, rate);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("requests", total(tallies) - before);
       r.put("failed", failed(tallies) - failedBefore);
@@ -71,10 +72,12 @@ public final class ApiLoadClient {
     System.out.flush();
   }
 
-  /** Every thread sends its requests back to back for {@code seconds}. */
-  private static void round(HttpClient http, HttpRequest[] requests, List<Tally> tallies, double seconds)
+  /** Every thread sends its requests back to back (or paced to {@code rate} in all) for {@code seconds}. */
+  private static void round(HttpClient http, HttpRequest[] requests, List<Tally> tallies, double seconds, double rate)
       throws InterruptedException {
-    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long begin = System.nanoTime();
+    long end = begin + (long) (seconds * 1e9);
+    long interval = rate > 0 ? (long) (1e9 * tallies.size() / rate) : 0; // per thread
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < tallies.size(); c++) {
       Tally t = tallies.get(c);
@@ -82,6 +85,18 @@ public final class ApiLoadClient {
       Thread th = new Thread(() -> {
         for (int i = first; System.nanoTime() < end; i++) {
           int kind = i % 2;
+          if (interval > 0) {
+            long due = begin + (i - first) * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+              } catch (InterruptedException e) {
+                return;
+              }
+            }
+            if (System.nanoTime() >= end) break;
+          }
           long start = System.nanoTime();
           try {
             HttpResponse<byte[]> r = http.send(requests[kind], HttpResponse.BodyHandlers.ofByteArray());

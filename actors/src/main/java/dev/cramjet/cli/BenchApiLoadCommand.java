@@ -63,6 +63,10 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
   @Option(names = "--clients", defaultValue = "2", description = "Client threads (default: ${DEFAULT-VALUE}).")
   int clients;
 
+  @Option(names = "--rate", defaultValue = "0",
+      description = "Requests per second over all client threads; 0: back to back (default: ${DEFAULT-VALUE}).")
+  double rate;
+
   @Option(names = "--nice", defaultValue = "19",
       description = "Niceness of the client process, 0 for none (default: ${DEFAULT-VALUE}).")
   int nice;
@@ -75,9 +79,9 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (seconds <= 0 || rounds < 1 || warmup < 0 || clients < 1 || nice < 0 || nice > 19) {
+    if (seconds <= 0 || rounds < 1 || warmup < 0 || clients < 1 || nice < 0 || nice > 19 || rate < 0) {
       throw new IllegalArgumentException(
-          "--seconds must be > 0, --rounds >= 1, --warmup >= 0, --clients >= 1, --nice 0..19");
+          "--seconds must be > 0, --rounds >= 1, --warmup >= 0, --clients >= 1, --nice 0..19, --rate >= 0");
     }
     double window = seconds / rounds;
     Path runDir = Files.createTempDirectory("cramjet-api-load");
@@ -157,6 +161,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
       out.put("seconds_per_window", window);
       out.put("clients", clients);
       out.put("client_nice", nice);
+      out.put("rate_limit", rate > 0 ? rate : null);
       out.put("unloaded_tokens_per_second", unloadedRate);
       out.put("loaded_tokens_per_second", loadedRate);
       out.put("ratio", ratio);
@@ -271,7 +276,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
         "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), ApiLoadClient.class.getName(), url, token,
-        String.valueOf(clients)));
+        String.valueOf(clients), String.valueOf(rate)));
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
