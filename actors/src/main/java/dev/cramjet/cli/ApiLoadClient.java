@@ -86,7 +86,7 @@ public final class ApiLoadClient {
         for (int i = first; System.nanoTime() < end; i++) {
           int kind = i % 2;
           if (interval > 0) {
-            long due = begin + (i - first) * interval;
+            long due = Math.min(begin + (i - first) * interval, end);
             long wait = due - System.nanoTime();
             if (wait > 0) {
               try {

@@ -282,7 +282,12 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
 
   /** The next line of {@code r}, waiting at most {@code seconds}. */
   private static String readLine(BufferedReader r, long seconds) throws Exception {
-    String line = CompletableFuture.supplyAsync(() -> readLine(r)).get(seconds, TimeUnit.SECONDS);
+    String line;
+    try {
+      line = CompletableFuture.supplyAsync(() -> readLine(r)).get(seconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the load client did not answer within " + seconds + " s");
+    }
     if (line == null) throw new IllegalStateException("the load client ended early");
     return line;
   }
