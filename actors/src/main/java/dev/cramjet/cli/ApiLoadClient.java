@@ -2,10 +2,6 @@ package dev.cramjet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,12 +38,13 @@ public final class ApiLoadClient {
     String token = args[1];
     int clients = Integer.parseInt(args[2]);
     double rate = args.length > 3 ? Double.parseDouble(args[3]) : 0;
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HttpRequest[] requests = new HttpRequest[2];
+    byte[][] requests = new byte[2][];
     for (int k = 0; k < 2; k++) {
-      requests[k] = HttpRequest.newBuilder(base.resolve(PATHS[k])).timeout(Duration.ofSeconds(10))
-          .header("Authorization", "Bearer " + token).GET().build();
-      http.send(requests[k], HttpResponse.BodyHandlers.discarding()); // connect and warm up before the window
+      requests[k] = ("GET " + PATHS[k] + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+          + "\r\nAuthorization: Bearer " + token + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+    try (Connection warm = new Connection(base)) {
+      for (int k = 0; k < 2; k++) warm.exchange(requests[k]); // connect and warm up before the window
     }
     List<Tally> tallies = new ArrayList<>();
     for (int c = 0; c < clients; c++) tallies.add(new Tally());
@@ -61,7 +58,7 @@ public final class ApiLoadClient {
       double seconds = Double.parseDouble(command.substring(5).trim());
       int before = total(tallies);
       int failedBefore = failed(tallies);
-      round(http, requests, tallies, seconds, rate);
+      round(base, requests, tallies, seconds, rate);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("requests", total(tallies) - before);
       r.put("failed", failed(tallies) - failedBefore);
@@ -73,7 +70,7 @@ public final class ApiLoadClient {
   }
 
   /** Every thread sends its requests back to back (or paced to {@code rate} in all) for {@code seconds}. */
-  private static void round(HttpClient http, HttpRequest[] requests, List<Tally> tallies, double seconds, double rate)
+  private static void round(URI base, byte[][] requests, List<Tally> tallies, double seconds, double rate)
       throws InterruptedException {
     long begin = System.nanoTime();
     long end = begin + (long) (seconds * 1e9);
@@ -83,6 +80,7 @@ public final class ApiLoadClient {
       Tally t = tallies.get(c);
       int first = c % 2;
       Thread th = new Thread(() -> {
+        Connection conn = null;
         for (int i = first; System.nanoTime() < end; i++) {
           int kind = i % 2;
           if (interval > 0) {
@@ -99,17 +97,21 @@ public final class ApiLoadClient {
           }
           long start = System.nanoTime();
           try {
-            HttpResponse<byte[]> r = http.send(requests[kind], HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
+            if (conn == null) conn = new Connection(base);
+            int status = conn.exchange(requests[kind]);
+            if (status != 200) {
               t.failed[kind]++;
-              if (t.firstFailure == null) t.firstFailure = PATHS[kind] + ": HTTP " + r.statusCode();
+              if (t.firstFailure == null) t.firstFailure = PATHS[kind] + ": HTTP " + status;
             }
           } catch (Exception e) {
             t.failed[kind]++;
             if (t.firstFailure == null) t.firstFailure = PATHS[kind] + ": " + e.getMessage();
+            if (conn != null) conn.close();
+            conn = null;
           }
           t.add(kind, System.nanoTime() - start);
         }
+        if (conn != null) conn.close();
       }, "api-load-" + c);
       threads.add(th);
       th.start();
@@ -154,6 +156,58 @@ public final class ApiLoadClient {
     out.put("latency_ms", percentiles(all));
     out.put("cpu_seconds", ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0));
     return out;
+  }
+
+  /**
+   * One keep-alive HTTP/1.1 connection on a plain socket: a client this light keeps the load's own CPU small, so that
+   * what the benchmark sees is the daemon's cost. Reads a response by its Content-Length (the API always sends one).
+   */
+  private static final class Connection implements AutoCloseable {
+    private final java.net.Socket socket;
+    private final java.io.BufferedInputStream in;
+    private final java.io.OutputStream out;
+
+    Connection(URI base) throws java.io.IOException {
+      socket = new java.net.Socket(base.getHost(), base.getPort());
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(10_000);
+      in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+      out = socket.getOutputStream();
+    }
+
+    /** Sends one request and reads the whole response; returns its status. */
+    int exchange(byte[] request) throws java.io.IOException {
+      out.write(request);
+      out.flush();
+      String status = line();
+      if (status == null || !status.startsWith("HTTP/1.1 ")) throw new java.io.IOException("no HTTP answer: " + status);
+      long length = -1;
+      String header;
+      while ((header = line()) != null && !header.isEmpty()) {
+        if (header.regionMatches(true, 0, "content-length:", 0, 15)) length = Long.parseLong(header.substring(15).trim());
+      }
+      if (length < 0) throw new java.io.IOException("an answer without Content-Length");
+      in.skipNBytes(length);
+      return Integer.parseInt(status.substring(9, 12));
+    }
+
+    private String line() throws java.io.IOException {
+      StringBuilder sb = new StringBuilder();
+      int b;
+      while ((b = in.read()) >= 0 && b != '\n') {
+        if (b != '\r') sb.append((char) b);
+      }
+      return b < 0 && sb.length() == 0 ? null : sb.toString();
+    }
+
+    @Override
+    public void close() {
+      try {
+        socket.close();
+      } catch (java.io.IOException e) {
+        // closing
+      }
+    }
   }
 
   private static long[] concat(long[] a, long[] b) {
