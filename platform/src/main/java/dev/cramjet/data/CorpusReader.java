@@ -10,8 +10,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
@@ -28,8 +37,13 @@ import org.slf4j.LoggerFactory;
  *       abandoned, as large dumps often hold a few broken lines).
  *   <li>Any line longer than {@code maxLineBytes} is skipped and counted as one unreadable document.
  *   <li>Invalid UTF-8 becomes U+FFFD and is counted.
- *   <li>Binary files (a NUL byte in the first 8 KiB after decompression, or the magic of a known binary format) are
- *       skipped whole with a warning, as are files that are not the compression their name says.
+ *   <li>Control bytes (NUL, the other C0 controls except tab, line feed, form feed and carriage return, and DEL) are
+ *       stripped from the text and counted: real corpora carry stray ones, and one must not cost a whole file.
+ *   <li>Binary files are skipped whole with a warning, as are files that are not the compression their name says. A
+ *       file is binary when it starts with the magic of a known binary format, or when its first {@value
+ *       #SNIFF_BYTES} bytes (after decompression) are not text: at least {@value #BINARY_CONTROL_PERCENT}% control
+ *       bytes, or at least {@value #BINARY_INVALID_PERCENT}% (and {@value #BINARY_INVALID_MIN} or more) bytes of
+ *       invalid UTF-8. See {@link #sniffBinary}.
  *   <li>A stream that breaks mid-file (truncated or corrupt .gz/.zst): documents before the break are kept, the
  *       document being read is counted unreadable, and the file's {@code damage} records the error.
  * </ul>
@@ -38,7 +52,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class CorpusReader {
   private static final Logger LOG = LoggerFactory.getLogger(CorpusReader.class);
-  private static final int SNIFF_BYTES = 8192;
+  /** The leading sample that decides whether a file is text: 64 KiB, a few pages of prose. */
+  static final int SNIFF_BYTES = 64 * 1024;
+
+  /**
+   * Control bytes in the sample that make a file binary. Text has none but strays; executables, images, UTF-16 and
+   * packed numbers are full of NULs; random or compressed bytes hold about 11% (29 of 256 values).
+   */
+  static final int BINARY_CONTROL_PERCENT = 10;
+
+  /**
+   * Bytes of invalid UTF-8 in the sample that make a file binary. Latin-1 prose stays well under 10%; random or
+   * compressed bytes are about half invalid; text in another 8-bit encoding would be all U+FFFD, useless to learn.
+   */
+  static final int BINARY_INVALID_PERCENT = 30;
+
+  /** ... and at least this many, so that a short file with a few bad bytes is still read. */
+  static final int BINARY_INVALID_MIN = 32;
+
   private static final int MAX_WARNINGS_PER_FILE = 5;
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -51,12 +82,80 @@ public final class CorpusReader {
     void unreadable(String where, String why);
   }
 
-  /** What reading the corpus found, beyond the documents themselves. */
+  /**
+   * What reading the corpus found, beyond the documents themselves.
+   *
+   * @param documents documents handed on, unreadable ones included
+   * @param blank readable documents with no text but whitespace
+   * @param unreadable documents that could not be read
+   * @param unreadableReasons the unreadable documents counted by reason ("not valid JSON", ...), in first-seen order
+   */
   public record Stats(
       List<Manifest.SourceFile> sources,
       List<Manifest.SkippedFile> skipped,
       long rawBytes,
-      long invalidUtf8Replaced) {}
+      long invalidUtf8Replaced,
+      long controlBytesStripped,
+      long documents,
+      long blank,
+      long unreadable,
+      Map<String, Long> unreadableReasons) {
+    public Stats {
+      sources = List.copyOf(sources);
+      skipped = List.copyOf(skipped);
+      unreadableReasons = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(unreadableReasons));
+    }
+
+    /** Readable documents with some text: what a tokenizer can learn from. */
+    public long withText() {
+      return documents - blank - unreadable;
+    }
+
+    /**
+     * One sentence for people: files read and skipped, and why; documents read, blank and unreadable, and why; bytes
+     * stripped or replaced. E.g. {@code "1 file read, 1 skipped (binary content: 1); 3 documents: 0 with text, 0
+     * blank, 3 unreadable (not valid JSON: 3)"}.
+     */
+    public String summary() {
+      StringBuilder sb = new StringBuilder();
+      sb.append(plural(sources.size(), "file")).append(" read, ").append(skipped.size()).append(" skipped");
+      Map<String, Long> skipReasons = new LinkedHashMap<>();
+      for (Manifest.SkippedFile f : skipped) skipReasons.merge(reasonKind(f.reason()), 1L, Long::sum);
+      appendReasons(sb, skipReasons);
+      sb.append("; ").append(plural(documents, "document")).append(": ").append(withText()).append(" with text, ")
+          .append(blank).append(" blank, ").append(unreadable).append(" unreadable");
+      appendReasons(sb, unreadableReasons);
+      if (controlBytesStripped > 0) sb.append("; ").append(controlBytesStripped).append(" control bytes stripped");
+      if (invalidUtf8Replaced > 0) {
+        sb.append("; ").append(invalidUtf8Replaced).append(" invalid UTF-8 sequences replaced");
+      }
+      return sb.toString();
+    }
+
+    private static void appendReasons(StringBuilder sb, Map<String, Long> reasons) {
+      if (reasons.isEmpty()) return;
+      StringJoiner j = new StringJoiner(", ", " (", ")");
+      reasons.forEach((why, n) -> j.add(why + ": " + n));
+      sb.append(j);
+    }
+
+    private static String plural(long n, String noun) {
+      return n + " " + noun + (n == 1 ? "" : "s");
+    }
+  }
+
+  /**
+   * The kind of a skip or unreadable reason, for counting: the reason up to its first detail (" (" or ": "). E.g.
+   * "binary content (NUL ...)" is "binary content", "not valid JSON: Unexpected ..." is "not valid JSON".
+   */
+  static String reasonKind(String reason) {
+    int cut = reason.length();
+    for (String sep : new String[] {" (", ": "}) {
+      int i = reason.indexOf(sep);
+      if (i > 0) cut = Math.min(cut, i);
+    }
+    return reason.substring(0, cut);
+  }
 
   private final int maxLineBytes;
   private final int maxDocumentChars;
@@ -79,26 +178,40 @@ public final class CorpusReader {
     List<Manifest.SkippedFile> skipped = new ArrayList<>(inputs.skipped());
     long raw = 0;
     long replaced = 0;
+    long stripped = 0;
+    long documents = 0;
+    long blank = 0;
+    long unreadable = 0;
+    Map<String, Long> reasons = new LinkedHashMap<>();
     for (Path file : inputs.files()) {
       FileResult r = readFile(file, sink);
       raw += r.rawBytes;
       replaced += r.replaced;
+      stripped += r.stripped;
+      documents += r.documents;
+      blank += r.blank;
+      unreadable += r.unreadable;
+      r.reasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
       if (r.skipReason != null) {
         LOG.warn("skipping {}: {}", file, r.skipReason);
         skipped.add(new Manifest.SkippedFile(file.toString(), r.skipReason));
       } else {
-        sources.add(new Manifest.SourceFile(file.toString(), r.diskBytes, r.documents, r.unreadable, r.damage));
+        sources.add(new Manifest.SourceFile(file.toString(), r.diskBytes, r.documents, r.unreadable, r.damage,
+            r.stripped));
       }
     }
-    return new Stats(sources, skipped, raw, replaced);
+    return new Stats(sources, skipped, raw, replaced, stripped, documents, blank, unreadable, reasons);
   }
 
   private static final class FileResult {
     long diskBytes;
     long rawBytes;
     long replaced;
+    long stripped;
     long documents;
+    long blank;
     long unreadable;
+    final Map<String, Long> reasons = new LinkedHashMap<>();
     String damage;
     String skipReason;
     int warnings;
@@ -117,7 +230,7 @@ public final class CorpusReader {
           case ZSTD -> new ZstdInputStream(disk);
         };
       } catch (IOException e) {
-        r.skipReason = "not " + format.compression().name().toLowerCase(java.util.Locale.ROOT) + " data: " + e;
+        r.skipReason = "not " + format.compression().name().toLowerCase(java.util.Locale.ROOT) + " data: " + why(e);
         return r;
       }
       BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
@@ -125,7 +238,7 @@ public final class CorpusReader {
       try {
         binary = sniffBinary(buffered);
       } catch (IOException e) {
-        r.skipReason = "unreadable from the first bytes: " + e.getMessage();
+        r.skipReason = "unreadable from the first bytes: " + why(e);
         return r;
       }
       if (binary != null) {
@@ -138,17 +251,20 @@ public final class CorpusReader {
         else readText(file, lines, sink, r);
       } catch (IOException e) {
         // The document in progress is lost with the stream; everything before it was already handed on.
-        r.damage = "stream broken after line " + lines.lineNumber() + ": " + e.getMessage();
+        r.damage = "stream broken after line " + lines.lineNumber() + ": " + why(e);
         LOG.warn("{}: {}; the documents before it are kept", file, r.damage);
         r.unreadable++;
         r.documents++;
-        sink.unreadable(file + ":" + (lines.lineNumber() + 1), "stream broken: " + e.getMessage());
+        r.reasons.merge("stream broken", 1L, Long::sum);
+        sink.unreadable(file + ":" + (lines.lineNumber() + 1), "stream broken: " + why(e));
       }
       r.rawBytes = lines.bytes();
       r.replaced = lines.replaced();
+      r.stripped = lines.stripped();
       if (r.replaced > 0) LOG.warn("{}: replaced {} invalid UTF-8 sequences", file, r.replaced);
+      if (r.stripped > 0) LOG.warn("{}: stripped {} control bytes (NUL and the like)", file, r.stripped);
     } catch (IOException e) {
-      r.skipReason = "cannot open: " + e.getMessage();
+      r.skipReason = "cannot open: " + why(e);
     } finally {
       r.diskBytes = diskBytesRead.get() - before;
     }
@@ -179,6 +295,7 @@ public final class CorpusReader {
   private static void emit(StringBuilder doc, Sink sink, FileResult r) {
     if (doc.length() == 0) return;
     r.documents++;
+    if (doc.toString().isBlank()) r.blank++;
     sink.document(doc.toString());
     doc.setLength(0);
   }
@@ -204,8 +321,19 @@ public final class CorpusReader {
         continue;
       }
       r.documents++;
+      if (text.isBlank()) r.blank++;
       sink.document(text);
     }
+  }
+
+  /** What went wrong with a stream, for people: the first line of the message, never a Java class name. */
+  static String why(IOException e) {
+    if (e instanceof java.io.EOFException) return "the data ends early (truncated)";
+    if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+    String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("").trim();
+    if (m.isEmpty()) return "an I/O error";
+    return m.replaceAll("\\b(?:[a-z]+\\.)+[A-Z]\\w*(?:Exception|Error)\\b:?\\s*", "").trim();
   }
 
   /** The top-level string field "text" of a one-line JSON object, or null when there is none. */
@@ -231,18 +359,76 @@ public final class CorpusReader {
   private static void unreadable(Path file, long line, String why, Sink sink, FileResult r) {
     r.documents++;
     r.unreadable++;
+    r.reasons.merge(reasonKind(why), 1L, Long::sum);
     if (++r.warnings <= MAX_WARNINGS_PER_FILE) LOG.warn("{}:{}: {}; counted unreadable", file, line, why);
     sink.unreadable(file + ":" + line, why);
   }
 
-  /** A short description when the stream starts like a binary file, else null. Leaves the stream unread. */
+  /**
+   * A short description when the stream starts like a binary file, else null. Leaves the stream unread. Looks at
+   * the first {@value #SNIFF_BYTES} bytes: a known magic, or too many control bytes or bytes of invalid UTF-8 (see
+   * the class comment). A few stray control bytes or bad sequences do not make a file binary; the reader strips or
+   * replaces them and counts them.
+   */
   static String sniffBinary(BufferedInputStream in) throws IOException {
-    in.mark(SNIFF_BYTES);
-    byte[] head = in.readNBytes(SNIFF_BYTES);
-    in.reset();
-    for (int i = 0; i < head.length; i++) {
-      if (head[i] == 0) return "NUL byte at offset " + i;
+    in.mark(SNIFF_BYTES + 1);
+    byte[] head = new byte[SNIFF_BYTES];
+    int n = 0;
+    boolean whole = false; // the sample is the whole stream: a sequence cut at its end is invalid
+    try {
+      while (n < SNIFF_BYTES && !whole) {
+        int k = in.read(head, n, SNIFF_BYTES - n);
+        if (k < 0) whole = true;
+        else n += k;
+      }
+      if (!whole) whole = in.read() < 0;
+    } catch (IOException e) {
+      if (n == 0) throw e;
+      // a stream broken early: judge what came; the reader meets the break again and records the damage
     }
+    in.reset();
+    head = java.util.Arrays.copyOf(head, n);
+    String magic = magic(head);
+    if (magic != null) return magic + " magic";
+    if (head.length == 0) return null;
+    long controls = 0;
+    long nuls = 0;
+    for (byte b : head) {
+      if (LineReader.isStrippedControl(b)) {
+        controls++;
+        if (b == 0) nuls++;
+      }
+    }
+    if (controls * 100 >= (long) BINARY_CONTROL_PERCENT * head.length) {
+      return String.format(java.util.Locale.ROOT, "%d%% of the first %d bytes are control bytes, %d of them NUL",
+          controls * 100 / head.length, head.length, nuls);
+    }
+    long invalid = invalidUtf8Bytes(head, whole);
+    if (invalid >= BINARY_INVALID_MIN && invalid * 100 >= (long) BINARY_INVALID_PERCENT * head.length) {
+      return String.format(java.util.Locale.ROOT, "%d%% of the first %d bytes are not valid UTF-8",
+          invalid * 100 / head.length, head.length);
+    }
+    return null;
+  }
+
+  /** Bytes of {@code b} in malformed UTF-8 sequences; a sequence cut by the end counts only when {@code whole}. */
+  static long invalidUtf8Bytes(byte[] b, boolean whole) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer src = ByteBuffer.wrap(b);
+    CharBuffer out = CharBuffer.allocate(b.length + 1);
+    long invalid = 0;
+    while (true) {
+      CoderResult r = decoder.decode(src, out, whole);
+      if (r.isUnderflow()) break;
+      if (r.isOverflow()) throw new IllegalStateException("a UTF-8 sample decodes to no more chars than bytes");
+      invalid += r.length();
+      src.position(src.position() + r.length());
+    }
+    return invalid;
+  }
+
+  private static String magic(byte[] head) {
     String[][] magics = {
       {"%PDF", "PDF"}, {"PK\u0003\u0004", "zip"}, {"\u0089PNG", "PNG"}, {"\u00ff\u00d8\u00ff", "JPEG"},
       {"\u007fELF", "ELF"}, {"GIF8", "GIF"}, {"\u001f\u008b", "gzip"}, {"\u0028\u00b5\u002f\u00fd", "zstd"},
@@ -253,7 +439,7 @@ public final class CorpusReader {
       if (head.length < magic.length()) continue;
       boolean match = true;
       for (int i = 0; i < magic.length() && match; i++) match = (head[i] & 0xff) == magic.charAt(i);
-      if (match) return m[1] + " magic";
+      if (match) return m[1];
     }
     return null;
   }

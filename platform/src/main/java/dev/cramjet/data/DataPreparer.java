@@ -102,8 +102,10 @@ public final class DataPreparer {
         new DocumentCounts(read, run.kept, run.filtered, run.duplicate, run.empty, run.unreadable);
     if (run.kept == 0) {
       throw new BadInputException(
-          "corpus " + config.inputs() + " gave no usable documents: " + counts
-              + " (check the compression-cutoff and the inputs)");
+          "corpus " + config.inputs() + " gave no usable documents: " + stats.summary() + "; of the " + read
+              + " documents, " + counts.filtered() + " filtered by the compression cutoff, " + counts.duplicate()
+              + " duplicate, " + counts.empty() + " empty, " + counts.unreadable() + " unreadable (check the inputs "
+              + "and the compression-cutoff); nothing written");
     }
     int dropped = run.packer.finish();
     List<ShardInfo> shards;
@@ -131,6 +133,7 @@ public final class DataPreparer {
             stats.rawBytes(),
             run.characters,
             stats.invalidUtf8Replaced(),
+            stats.controlBytesStripped(),
             run.packer.tokens(),
             run.span == null ? 0 : run.span.droppedTokens(),
             run.packer.rows(),

@@ -13,7 +13,8 @@ import java.util.Arrays;
 /**
  * Reads UTF-8 lines from a byte stream with a cap on line length, so one enormous line never fills the heap: a line
  * longer than the cap is consumed and reported as {@link #TOO_LONG} without being kept. Malformed UTF-8 becomes
- * U+FFFD and is counted. Line ends are {@code \n} with an optional preceding {@code \r}. Not thread-safe.
+ * U+FFFD and is counted. Control bytes ({@link #isStrippedControl}) are left out of the lines and counted. Line ends
+ * are {@code \n} with an optional preceding {@code \r}. Not thread-safe.
  */
 final class LineReader {
   /** Returned by {@link #readLine()} for a line longer than the cap. */
@@ -32,6 +33,7 @@ final class LineReader {
   private long lineNumber;
   private long bytes;
   private long replaced;
+  private long stripped;
 
   LineReader(InputStream in, int maxLineBytes) {
     this.in = in;
@@ -53,6 +55,19 @@ final class LineReader {
     return replaced;
   }
 
+  /** Control bytes left out of the lines returned so far. */
+  long stripped() {
+    return stripped;
+  }
+
+  /**
+   * Whether a byte is a control byte that no text needs: NUL, the C0 controls other than tab, line feed, form feed
+   * and carriage return, and DEL. (Bytes of multi-byte UTF-8 sequences are all 0x80 or above, so never match.)
+   */
+  static boolean isStrippedControl(byte b) {
+    return (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\f' && b != '\r') || b == 0x7f;
+  }
+
   /** The next line without its terminator, {@link #TOO_LONG}, or null at the end of the stream. */
   String readLine() throws IOException {
     int len = 0;
@@ -72,11 +87,14 @@ final class LineReader {
       any = true;
       int start = pos;
       int nl = -1;
+      boolean controls = false;
       for (int i = pos; i < end; i++) {
-        if (buf[i] == '\n') {
+        byte b = buf[i];
+        if (b == '\n') {
           nl = i;
           break;
         }
+        if ((b >= 0 && b < 0x20) || b == 0x7f) controls |= isStrippedControl(b);
       }
       int stop = nl < 0 ? end : nl;
       int chunk = stop - start;
@@ -85,8 +103,15 @@ final class LineReader {
           tooLong = true;
         } else {
           if (len + chunk > line.length) line = Arrays.copyOf(line, Math.max(len + chunk, line.length * 2));
-          System.arraycopy(buf, start, line, len, chunk);
-          len += chunk;
+          if (!controls) {
+            System.arraycopy(buf, start, line, len, chunk);
+            len += chunk;
+          } else {
+            for (int i = start; i < stop; i++) {
+              if (isStrippedControl(buf[i])) stripped++;
+              else line[len++] = buf[i];
+            }
+          }
         }
       }
       if (nl >= 0) {

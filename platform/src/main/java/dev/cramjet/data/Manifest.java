@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * {@code manifest.json}, written beside the shards of a prepared folder: where the text came from, what happened to
- * every document, the totals, the hashes that identify tokenizer and config, and the shards in reading order. JSON
+ * every document, the totals (with the invalid UTF-8 sequences replaced and the control bytes stripped), the hashes that identify tokenizer and config, and the shards in reading order. JSON
  * field names are the snake_case forms of the component names.
  */
 public record Manifest(
@@ -31,6 +31,7 @@ public record Manifest(
     long rawBytes,
     long characters,
     long invalidUtf8Replaced,
+    long controlBytesStripped,
     long tokens,
     long spanDuplicateTokens,
     long rows,
@@ -54,8 +55,12 @@ public record Manifest(
     }
   }
 
-  /** One input file that was read (possibly only in part, see {@code damage}). */
-  public record SourceFile(String path, long bytes, long documents, long unreadable, String damage) {}
+  /**
+   * One input file that was read (possibly only in part, see {@code damage}); {@code controlBytesStripped} counts the
+   * stray control bytes (NUL and the like) left out of its text.
+   */
+  public record SourceFile(
+      String path, long bytes, long documents, long unreadable, String damage, long controlBytesStripped) {}
 
   /** One input file that was not read at all, and why (binary content, unknown extension in a folder). */
   public record SkippedFile(String path, String reason) {}

@@ -38,6 +38,11 @@ public final class TaskRunner {
     Map<String, Integer> skipped = new LinkedHashMap<>();
     for (TaskSpec task : tasks) {
       TsvReader.Result train = TsvReader.read(task.folder().resolve(task.train()), task, skipBad);
+      if (train.examples().isEmpty()) {
+        throw new dev.cramjet.util.BadInputException(task.folder().resolve(task.train()) + ": no examples"
+            + (train.skipped() > 0 ? " (" + train.skipped() + " malformed rows skipped; the first: "
+            + train.firstProblem() + ")" : "; expected a header and rows of task " + task.name()));
+      }
       int skippedRows = train.skipped();
       String firstProblem = train.firstProblem();
       Map<String, List<Example>> dev = new LinkedHashMap<>();
@@ -48,7 +53,9 @@ public final class TaskRunner {
         skippedRows += r.skipped();
         firstProblem = firstProblem != null ? firstProblem : r.firstProblem();
         if (r.examples().isEmpty()) {
-          throw new dev.cramjet.util.BadInputException(task.folder().resolve(d.getValue()) + ": no examples");
+          throw new dev.cramjet.util.BadInputException(task.folder().resolve(d.getValue()) + ": no examples"
+              + (r.skipped() > 0 ? " (" + r.skipped() + " malformed rows skipped; the first: " + r.firstProblem()
+              + ")" : "; expected a header and rows of task " + task.name()));
         }
       }
       skipped.put(task.name(), skippedRows);

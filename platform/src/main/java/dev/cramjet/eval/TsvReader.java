@@ -1,8 +1,12 @@
 package dev.cramjet.eval;
 
 import dev.cramjet.util.BadInputException;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +20,8 @@ import java.util.List;
  * files are not CSV-quoted). A row that is too short, or whose label is not one of the task's labels (or whose score
  * is not a finite number) is malformed: by default that is a {@link BadInputException} naming the file, line and
  * field; with {@code skipBad} the row is dropped and counted instead (the real QQP train file has such rows). Extra
- * trailing fields are ignored. A header missing a needed column is always an error. Blank lines are skipped.
+ * trailing fields are ignored. A header missing a needed column is always an error. Blank lines are skipped. Lines end
+ * at {@code \n} (an optional {@code \r} before it is dropped); invalid UTF-8 is an error naming its line.
  */
 public final class TsvReader {
   private TsvReader() {}
@@ -24,36 +29,38 @@ public final class TsvReader {
   /** The examples read and the number of malformed rows skipped (always 0 without {@code skipBad}). */
   public record Result(List<Example> examples, int skipped, String firstProblem) {}
 
+  /** The longest row read, in bytes: GLUE rows are a few hundred bytes, so a longer line is not a task file. */
+  static final int MAX_LINE_BYTES = 4 << 20;
+
   public static Result read(Path file, TaskSpec task, boolean skipBad) throws IOException {
     TsvLayout layout = task.layout();
     List<Example> out = new ArrayList<>();
     int skipped = 0;
     String firstProblem = null;
-    var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
-    BufferedReader in;
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    InputStream in;
     try {
-      in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder));
+      in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     } catch (NoSuchFileException e) {
       throw new BadInputException(file + ": file not found (task " + task.name() + ")");
     }
     try (in) {
-      String line;
       int lineNo = 0;
       Columns cols = null;
       if (!layout.header()) {
         cols = new Columns(layout.columnNames(), Integer.parseInt(layout.first()),
             layout.pair() ? Integer.parseInt(layout.second()) : -1, Integer.parseInt(layout.label()));
       }
-      while (true) {
-        try {
-          line = in.readLine();
-        } catch (java.nio.charset.CharacterCodingException e) {
-          throw new BadInputException(file + ": line " + (lineNo + 1) + ": not valid UTF-8");
-        }
-        if (line == null) {
-          break;
-        }
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      while (readLine(in, bytes, file, lineNo + 1)) {
         lineNo++;
+        String line;
+        try {
+          line = decoder.decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+          throw new BadInputException(file + ": line " + lineNo + ": not valid UTF-8");
+        }
         if (cols == null) {
           cols = header(file, line, layout);
           continue;
@@ -73,10 +80,36 @@ public final class TsvReader {
           }
         }
       }
-    } catch (java.io.UncheckedIOException e) {
-      throw new BadInputException(file + ": " + e.getMessage(), e);
     }
     return new Result(out, skipped, firstProblem);
+  }
+
+  /**
+   * Reads one line's bytes into {@code line} (without {@code \n} and a {@code \r} before it); false at the end of
+   * the file. Lines end at {@code \n} only, so a stray {@code \r} inside a field stays text and cannot make a row
+   * ragged. Decoding happens per line, so an invalid UTF-8 byte is reported on its own line.
+   */
+  private static boolean readLine(InputStream in, ByteArrayOutputStream line, Path file, int lineNo)
+      throws IOException {
+    line.reset();
+    int b = in.read();
+    if (b < 0) {
+      return false;
+    }
+    while (b >= 0 && b != '\n') {
+      if (line.size() >= MAX_LINE_BYTES) {
+        throw new BadInputException(file + ": line " + lineNo + ": longer than " + MAX_LINE_BYTES
+            + " bytes; expected a task's TSV rows");
+      }
+      line.write(b);
+      b = in.read();
+    }
+    byte[] raw = line.toByteArray();
+    if (raw.length > 0 && raw[raw.length - 1] == '\r') {
+      line.reset();
+      line.write(raw, 0, raw.length - 1);
+    }
+    return true;
   }
 
   /** Column indices and names of one file. */

