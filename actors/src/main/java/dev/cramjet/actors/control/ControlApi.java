@@ -57,6 +57,17 @@ public final class ControlApi {
    */
   public static final int BODY_LIMIT = 64 * 1024;
 
+  /**
+   * Reads ({@code GET /status}, {@code GET /metrics}) answered per second at most, over all clients. Each costs the
+   * daemon about half a millisecond of CPU; on a machine whose cores all train, a client polling back to back would
+   * otherwise take a third of the training speed. Faster readers wait for their slot (their answers come later; none
+   * is refused). 100 per second is far above what Prometheus and {@code ctl} ask.
+   */
+  public static final int READS_PER_SECOND = 100;
+
+  /** Reads waiting for a slot at most; one more is answered 503 with Retry-After. */
+  public static final int MAX_WAITING_READS = 2_000;
+
   private static final long BODY_TIMEOUT_MILLIS = 5_000;
   private static final Duration ASK_TIMEOUT = Duration.ofMinutes(5); // a stop waits for the final checkpoint
 
@@ -65,6 +76,9 @@ public final class ControlApi {
   private final StatusBoard board;
   private final byte[] token;
   private final Map<String, Extra> extraGets = new LinkedHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong nextReadSlot = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime());
+  private final java.util.concurrent.atomic.AtomicInteger waitingReads = new java.util.concurrent.atomic.AtomicInteger();
 
   private record Extra(boolean needsToken, Function<HttpRequest, CompletionStage<HttpResponse>> handler) {}
 
@@ -136,15 +150,22 @@ public final class ControlApi {
       return done(error(401, "missing or wrong bearer token (see the token file in the run folder)"));
     }
     if (extra != null) {
-      try {
-        return get ? extra.handler().apply(request) : done(error(405, "use GET " + path));
-      } catch (Exception e) {
-        return CompletableFuture.failedFuture(e); // one log line and a JSON 500, see handle
+      if (!get) {
+        discard(request);
+        return done(error(405, "use GET " + path));
       }
+      discard(request); // the extra endpoints are reads: they take no body
+      return paced(() -> {
+        try {
+          return extra.handler().apply(request);
+        } catch (Exception e) {
+          return CompletableFuture.failedFuture(e); // one log line and a JSON 500, see handle
+        }
+      });
     }
     if (action == null) {
       discard(request);
-      return done(get ? json(200, StatusJson.of(board)) : error(405, "use GET /status"));
+      return get ? paced(() -> done(json(200, StatusJson.of(board)))) : done(error(405, "use GET /status"));
     }
     if (!post) {
       discard(request);
@@ -185,6 +206,40 @@ public final class ControlApi {
         return json(r.accepted() ? 200 : 409, m);
       });
     }).thenCompose(x -> x);
+  }
+
+  /**
+   * Runs a read in its slot: at most {@link #READS_PER_SECOND} start per second, the rest wait (without a thread)
+   * until theirs comes; past {@link #MAX_WAITING_READS} waiting, 503.
+   */
+  private CompletionStage<HttpResponse> paced(java.util.function.Supplier<CompletionStage<HttpResponse>> read) {
+    long interval = 1_000_000_000L / READS_PER_SECOND;
+    long now = System.nanoTime();
+    long slot = nextReadSlot.getAndUpdate(prev -> Math.max(prev, now) + interval);
+    long delay = Math.max(slot, now) - now;
+    if (delay <= 0) {
+      return run(read);
+    }
+    if (waitingReads.incrementAndGet() > MAX_WAITING_READS) {
+      waitingReads.decrementAndGet();
+      nextReadSlot.addAndGet(-interval); // this read takes no slot
+      return done(error(503, "too many reads waiting; try again in a second")
+          .addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(1L)));
+    }
+    java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(delay,
+        java.util.concurrent.TimeUnit.NANOSECONDS);
+    return CompletableFuture.supplyAsync(() -> null, later).thenCompose(x -> {
+      waitingReads.decrementAndGet();
+      return run(read);
+    });
+  }
+
+  private static CompletionStage<HttpResponse> run(java.util.function.Supplier<CompletionStage<HttpResponse>> read) {
+    try {
+      return read.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // one log line and a JSON 500, see handle
+    }
   }
 
   /** Drains a body the endpoint does not use, but no more than the limit (past it the connection is closed). */

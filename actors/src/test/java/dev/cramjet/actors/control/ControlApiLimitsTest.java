@@ -115,6 +115,39 @@ class ControlApiLimitsTest {
   }
 
   @Test
+  void readsArePacedSoABackToBackClientCannotTakeTheTrainersCores() throws Exception {
+    // 3 threads reading back to back: every read is answered, none faster than READS_PER_SECOND allows overall.
+    int reads = 150;
+    HttpClient http = HttpClient.newHttpClient();
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ConcurrentLinkedQueue<Integer> codes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    long start = System.nanoTime();
+    List<CompletableFuture<Void>> clients = new java.util.ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      clients.add(CompletableFuture.runAsync(() -> {
+        while (next.getAndIncrement() < reads) {
+          String path = "/status";
+          try {
+            codes.add(http.send(HttpRequest.newBuilder(daemon.url().resolve(path))
+                .header("Authorization", "Bearer " + daemon.token()).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+          } catch (Exception e) {
+            codes.add(-1);
+          }
+        }
+      }));
+    }
+    CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(reads, codes.size());
+    assertTrue(codes.stream().allMatch(c -> c == 200), codes.toString());
+    double floor = (reads - 1) / (double) ControlApi.READS_PER_SECOND;
+    assertTrue(seconds >= floor * 0.98, reads + " reads took " + seconds + " s, less than the pacing allows ("
+        + floor + " s)");
+    daemon.assertStillServing();
+  }
+
+  @Test
   void chunkedBodyOverTheLimitGets413AsJsonAndOneWarning() throws Exception {
     String answer = chunkedPost("/checkpoint", 10 << 20);
     assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
