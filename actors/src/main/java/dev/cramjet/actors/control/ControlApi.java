@@ -61,9 +61,9 @@ public final class ControlApi {
    * Reads ({@code GET /status}, {@code GET /metrics}) answered per second at most, over all clients. Each costs the
    * daemon about half a millisecond of CPU; on a machine whose cores all train, a client polling back to back would
    * otherwise take a third of the training speed. Faster readers wait for their slot (their answers come later; none
-   * is refused). 100 per second is far above what Prometheus and {@code ctl} ask.
+   * is refused). 10 per second is far above what Prometheus (a scrape every 15 s) and {@code ctl} ask.
    */
-  public static final int READS_PER_SECOND = 100;
+  public static final int READS_PER_SECOND = 10;
 
   /** Reads waiting for a slot at most; one more is answered 503 with Retry-After. */
   public static final int MAX_WAITING_READS = 2_000;

@@ -117,7 +117,7 @@ class ControlApiLimitsTest {
   @Test
   void readsArePacedSoABackToBackClientCannotTakeTheTrainersCores() throws Exception {
     // 3 threads reading back to back: every read is answered, none faster than READS_PER_SECOND allows overall.
-    int reads = 150;
+    int reads = 25;
     HttpClient http = HttpClient.newHttpClient();
     java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.ConcurrentLinkedQueue<Integer> codes = new java.util.concurrent.ConcurrentLinkedQueue<>();
