@@ -34,8 +34,8 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--budget", description = "Override train.budget: 10m, 2h, 500steps, 2000000tokens.")
   String budget;
 
-  @Option(names = "--precision", description = "Override train.precision: fp32, bf16, fp16 or auto (bf16 on a GPU "
-      + "that has it natively, else fp32).")
+  @Option(names = "--precision", description = "Override train.precision: fp32, bf16, fp16 or auto (bf16 where the "
+      + "device has it natively, else fp32).")
   String precision;
 
   @Option(names = "--set", description = "Override any config key, e.g. --set train.lr=5e-4 (repeatable).")

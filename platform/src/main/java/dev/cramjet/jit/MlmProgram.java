@@ -41,6 +41,12 @@ public final class MlmProgram {
 
   private final ArchConfig arch;
   private final Precision precision;
+  private final boolean fusedAttention;
+
+  /** Whether fused attention is the faster choice for {@code precision} on a GPU ({@code gpu}) or a CPU. */
+  public static boolean fusedAttentionFor(Precision precision, boolean gpu) {
+    return gpu || precision == Precision.FP32;
+  }
   private final List<String> names;
   private final Map<String, Integer> index = new LinkedHashMap<>();
   private final List<String> bufferNames;
@@ -65,6 +71,18 @@ public final class MlmProgram {
    *     receive them
    */
   public MlmProgram(ArchConfig arch, Precision precision, List<String> parameterNames, List<String> bufferNames) {
+    this(arch, precision, parameterNames, bufferNames, true);
+  }
+
+  /**
+   * @param fusedAttention use libtorch's fused attention ({@code scaled_dot_product_attention}) where there is no mask
+   *     and no dropout; false writes attention out as matmul, softmax, matmul. On a CPU the fused kernel is as fast as
+   *     the written-out form in float32 but 3.6x slower in bf16 (docs/performance.md, entry 10), so a CPU uses it in
+   *     float32 only ({@link #fusedAttentionFor}).
+   */
+  public MlmProgram(ArchConfig arch, Precision precision, List<String> parameterNames, List<String> bufferNames,
+      boolean fusedAttention) {
+    this.fusedAttention = fusedAttention;
     this.arch = arch;
     this.precision = precision;
     this.names = List.copyOf(parameterNames);
@@ -146,18 +164,24 @@ public final class MlmProgram {
     s.line(2, "q, k, v = torch.unbind(qkv, 0)");
     // libtorch's fused attention (flash attention on CPU and GPU) when there is neither a mask nor dropout, as in
     // crammed pretraining; the written-out form otherwise. Both compute softmax(q k^T / sqrt(hs)) v.
-    s.line(2, "if mask_bias is None and not drop:");
-    s.line(3, "y = torch.scaled_dot_product_attention(q, k, v, None, 0.0, False, scale=" + lit(1.0 / Math.sqrt(hs))
-        + ")");
-    s.line(2, "else:");
-    s.line(3, "scores = torch.mul(torch.matmul(q, torch.transpose(k, -2, -1)), " + lit(1.0 / Math.sqrt(hs))
+    int in = 2;
+    if (fusedAttention) {
+      s.line(2, "if mask_bias is None and not drop:");
+      s.line(3, "y = torch.scaled_dot_product_attention(q, k, v, None, 0.0, False, scale=" + lit(1.0 / Math.sqrt(hs))
+          + ")");
+      s.line(2, "else:");
+      in = 3;
+    }
+    s.line(in, "scores = torch.mul(torch.matmul(q, torch.transpose(k, -2, -1)), " + lit(1.0 / Math.sqrt(hs))
         + ")  # (B, nh, T, T)");
-    s.line(3, "if mask_bias is not None:");
-    s.line(4, "scores = torch.add(scores, mask_bias)");
+    s.line(in, "if mask_bias is not None:");
+    s.line(in + 1, "scores = torch.add(scores, mask_bias)");
     // Softmax in float32 under mixed precision; in fp32 mode no dtype is forced, so the program also runs in float64.
-    s.line(3, precision == Precision.FP32 ? "att = torch.softmax(scores, -1)" : "att = torch.softmax(scores, -1, 6)");
-    s.line(3, "att = torch.dropout(att, " + lit(arch.dropout()) + ", drop)");
-    s.line(3, "y = torch.matmul(" + low("att") + ", v)  # (B, nh, T, hs)");
+    // The cast is its own op, so autograd casts the gradient back to the low type: softmax's dtype argument would
+    // hand a float32 gradient to the bf16 matmul before it, which TorchScript's backward refuses.
+    s.line(in, "att = torch.softmax(" + f32("scores", precision) + ", -1)");
+    s.line(in, "att = torch.dropout(att, " + lit(arch.dropout()) + ", drop)");
+    s.line(in, "y = torch.matmul(" + low("att") + ", v)  # (B, nh, T, hs)");
     s.line(2, "y = torch.reshape(torch.transpose(y, 1, 2), [b, t, " + h + "])");
     s.line(2, "return self.lin(y, wo, bo)");
   }
@@ -182,14 +206,16 @@ public final class MlmProgram {
         "Tensor");
     String d = lit(arch.dropout());
     if (arch.norm() == ArchConfig.Norm.PRE) {
-      s.line(2, "a = self.attention(self.ln(x, n1w, n1b), wqkv, bqkv, wo, bo, mask_bias, drop)");
+      // Branch outputs join the float32 residual stream through an explicit cast: an implicit promotion in torch.add
+      // leaves a float32 gradient for the bf16 Linear behind it, which TorchScript's backward refuses under dropout.
+      s.line(2, "a = " + f32("self.attention(self.ln(x, n1w, n1b), wqkv, bqkv, wo, bo, mask_bias, drop)", precision));
       s.line(2, "x = torch.add(x, torch.dropout(a, " + d + ", drop))");
-      s.line(2, "f = self.ffn(self.ln(x, n2w, n2b), win, bin, wout, bout)");
+      s.line(2, "f = " + f32("self.ffn(self.ln(x, n2w, n2b), win, bin, wout, bout)", precision));
       s.line(2, "return torch.add(x, torch.dropout(f, " + d + ", drop))");
     } else {
-      s.line(2, "a = self.attention(x, wqkv, bqkv, wo, bo, mask_bias, drop)");
+      s.line(2, "a = " + f32("self.attention(x, wqkv, bqkv, wo, bo, mask_bias, drop)", precision));
       s.line(2, "x = self.ln(torch.add(x, torch.dropout(a, " + d + ", drop)), n1w, n1b)");
-      s.line(2, "f = self.ffn(x, win, bin, wout, bout)");
+      s.line(2, "f = " + f32("self.ffn(x, win, bin, wout, bout)", precision));
       s.line(2, "return self.ln(torch.add(x, torch.dropout(f, " + d + ", drop)), n2w, n2b)");
     }
   }

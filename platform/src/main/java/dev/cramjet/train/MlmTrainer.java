@@ -55,7 +55,8 @@ public final class MlmTrainer implements AutoCloseable {
         model.params().all(), manager, precision == MlmProgram.Precision.FP16);
     Map<String, NDArray> params = model.params().all();
     Map<String, NDArray> buffers = model.buffers();
-    MlmProgram source = new MlmProgram(arch, precision, List.copyOf(params.keySet()), List.copyOf(buffers.keySet()));
+    MlmProgram source = new MlmProgram(arch, precision, List.copyOf(params.keySet()), List.copyOf(buffers.keySet()),
+        MlmProgram.fusedAttentionFor(precision, parent.getDevice().isGpu()));
     this.program = ScriptModule.compile(manager, MlmProgram.CLASS_NAME, source.source());
     this.paramsArg = ScriptArgs.list(params.values());
     this.buffersArg = ScriptArgs.list(buffers.values());

@@ -66,16 +66,17 @@ class MlmProgramTest {
     }
   }
 
-  @ParameterizedTest(name = "{0} {1}")
+  @ParameterizedTest(name = "{0} {1} fused={2}")
   @CsvSource(delimiter = '|', value = {
-      "crammed-bert|pretrain-dropout = false",
-      "bert-original|pretrain-dropout = false",
-      "crammed-bert-simple|pretrain-dropout = false",
-      "crammed-bert|sparse-prediction = false",
-      "crammed-bert|tied-decoder = false, decoder-bias = true, head-transform = true",
-      "crammed-bert|positions = learned, embedding-norm = false, final-norm = false, qkv-bias = true",
-      "bert-original|ffn = glu, norm = pre, pretrain-dropout = false"})
-  void lossAndGradientsMatchTheDjlModelInFloat64(String preset, String overrides) {
+      "crammed-bert|pretrain-dropout = false|true",
+      "crammed-bert|pretrain-dropout = false|false",
+      "bert-original|pretrain-dropout = false|true",
+      "crammed-bert-simple|pretrain-dropout = false|true",
+      "crammed-bert|sparse-prediction = false|true",
+      "crammed-bert|tied-decoder = false, decoder-bias = true, head-transform = true|true",
+      "crammed-bert|positions = learned, embedding-norm = false, final-norm = false, qkv-bias = true|true",
+      "bert-original|ffn = glu, norm = pre, pretrain-dropout = false|true"})
+  void lossAndGradientsMatchTheDjlModelInFloat64(String preset, String overrides, boolean fused) {
     ArchConfig a = arch(preset, overrides);
     Batch b = Batch.random(7, a.vocabSize());
     try (CrammedBert model = new CrammedBert(a, m, 3, DataType.FLOAT64)) {
@@ -93,7 +94,8 @@ class MlmProgramTest {
       Map<String, double[]> djlGrads = takeGradients(params);
 
       MlmProgram source = new MlmProgram(a, MlmProgram.Precision.FP32, List.copyOf(params.keySet()),
-          List.copyOf(model.buffers().keySet()));
+          List.copyOf(model.buffers().keySet()), fused);
+      assertEquals(fused, source.source().contains("scaled_dot_product_attention"));
       try (ScriptModule program = ScriptModule.compile(m, MlmProgram.CLASS_NAME, source.source());
           NDManager scope = m.newSubManager();
           IValue p = ScriptArgs.list(params.values());

@@ -107,6 +107,31 @@ class MixedPrecisionTest {
   }
 
   @Test
+  void bf16TrainsWithDropoutOnTheWrittenOutAttention() {
+    // Dropout in pretraining (bert-original) takes the written-out attention; its backward once failed in bf16.
+    System.setProperty(Hardware.ALLOW_EMULATED, "true");
+    ArchConfig a = ConfigBinder.bind(ConfigFactory.parseString("pretrain-dropout = true")
+        .withFallback(ConfigFactory.parseString("vocab-size = 64, hidden = 32, layers = 2, heads = 2, intermediate = 64,"
+            + " max-seq-len = " + SEQ)).withFallback(Presets.load("arch", "crammed-bert")), ArchConfig.class, "arch");
+    TrainConfig tc = train(TrainConfig.Precision.BF16);
+    SyntheticRows rows = SyntheticRows.standard(SEQ, a.vocabSize(), 3);
+    MlmMasker masker = new MlmMasker(tc.maskRate(), SEQ, a.vocabSize(), 1);
+    try (NDManager m = NDManager.newBaseManager(); MlmTrainer trainer = new MlmTrainer(a, tc, m)) {
+      int[] row = new int[SEQ];
+      for (int s = 0; s < 3; s++) {
+        int[] flat = new int[ROWS * SEQ];
+        for (int r = 0; r < ROWS; r++) {
+          rows.read((long) s * ROWS + r, row);
+          System.arraycopy(row, 0, flat, r * SEQ, SEQ);
+        }
+        MlmTrainer.StepResult res = trainer.step(List.of(masker.mask(flat, ROWS, (long) s * ROWS)), tc.lr());
+        assertFalse(res.skipped(), "step " + s);
+        assertTrue(Double.isFinite(res.loss()), "step " + s + " loss " + res.loss());
+      }
+    }
+  }
+
+  @Test
   void fp16TrainsWithALossScale() {
     System.setProperty(Hardware.ALLOW_EMULATED, "true");
     List<Double> fp16 = windowedLosses(TrainConfig.Precision.FP16, 50, 25);
@@ -155,8 +180,9 @@ class MixedPrecisionTest {
   @Test
   void bf16AndFp16AreRefusedWhereTheCpuWouldEmulateThem() {
     System.clearProperty(Hardware.ALLOW_EMULATED);
-    // auto never picks bf16 on a CPU, native bf16 or not: there the whole step is slower in bf16.
-    assertEquals(MlmProgram.Precision.FP32, Hardware.resolve(TrainConfig.Precision.AUTO, Device.cpu()));
+    // auto picks bf16 exactly where the CPU has it natively.
+    assertEquals(Hardware.cpuHasNativeBf16() ? MlmProgram.Precision.BF16 : MlmProgram.Precision.FP32,
+        Hardware.resolve(TrainConfig.Precision.AUTO, Device.cpu()));
     assumeFalse(Hardware.cpuHasNativeBf16(), "this CPU has native bf16");
     BadInputException bf16 = assertThrows(BadInputException.class,
         () -> Hardware.resolve(TrainConfig.Precision.BF16, Device.cpu()));
