@@ -11,9 +11,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code cramjet export}: a checkpoint to model.safetensors, config.json, vocab.txt and tokenizer.json. */
+/** {@code cramjet export}: a checkpoint to model.safetensors, config.json, a model card, vocab.txt and tokenizer.json. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Export a checkpoint: model.safetensors, config.json, vocab.txt and tokenizer.json.")
+    description = "Export a checkpoint: model.safetensors, config.json, a README.md model card, vocab.txt and "
+        + "tokenizer.json.")
 public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true,
       description = "checkpoint folder, or a run folder (newest checkpoint)")

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  * SIGTERM leaves the cluster cleanly).
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-    description = "Serve training rows to a daemon over Pekko Cluster (run it with the daemon's run config).")
+    description = "A cluster worker: serve a daemon's training rows (--role data, with its run config) or train "
+        + "sweep cells (--role sweep).")
 final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--role", required = true,
       description = "what this worker does: data (serve a daemon's rows) or sweep (train sweep cells)")
