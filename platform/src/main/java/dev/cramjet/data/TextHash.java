@@ -10,7 +10,7 @@ final class TextHash {
    * whitespace read as one space, so re-wrapped copies of a text collide.
    */
   static long normalizedTextHash(String text) {
-    long h = 0xcbf29ce484222325L;
+    long h = dev.cramjet.util.Hashing.FNV_OFFSET;
     boolean pendingSpace = false;
     boolean started = false;
     for (int i = 0; i < text.length(); i++) {
@@ -20,11 +20,11 @@ final class TextHash {
         continue;
       }
       if (pendingSpace) {
-        h = (h ^ ' ') * 0x100000001b3L;
+        h = dev.cramjet.util.Hashing.fnv1a(h, ' ');
         pendingSpace = false;
       }
       started = true;
-      h = (h ^ c) * 0x100000001b3L;
+      h = dev.cramjet.util.Hashing.fnv1a(h, c);
     }
     return fmix(h);
   }

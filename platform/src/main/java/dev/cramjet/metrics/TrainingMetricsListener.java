@@ -4,9 +4,7 @@ import dev.cramjet.budget.Budget;
 import dev.cramjet.train.PretrainRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * Feeds {@link CramjetMetrics} from a foreground {@link PretrainRun} and passes every event on to the next listener
@@ -74,16 +72,10 @@ public final class TrainingMetricsListener implements PretrainRun.Listener {
     next.onMessage(message);
   }
 
-  /** Bytes of all regular files under {@code folder}. */
+  /** Bytes of all regular files under {@code folder} (0 when they cannot be read). */
   static long sizeOf(Path folder) {
-    try (Stream<Path> files = Files.walk(folder)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).sum();
+    try {
+      return dev.cramjet.checkpoint.CheckpointStore.sizeOf(folder);
     } catch (IOException | UncheckedIOException e) {
       return 0; // the checkpoint was written; a size we cannot read must not fail the run
     }

@@ -14,6 +14,14 @@ import java.util.HexFormat;
 public final class Hashing {
   private Hashing() {}
 
+  /** FNV-1a's 64-bit offset basis: the start value of {@link #fnv1a}. */
+  public static final long FNV_OFFSET = 0xcbf29ce484222325L;
+
+  /** One FNV-1a step (64-bit): mixes {@code value} into {@code hash}. Fast, not cryptographic. */
+  public static long fnv1a(long hash, long value) {
+    return (hash ^ value) * 0x100000001b3L;
+  }
+
   public static String sha256(String text) {
     return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
   }

@@ -30,7 +30,7 @@ public final class DataLoader {
    * first, middle and last rows. Two nodes that open the same data with the same config get the same id.
    */
   public static String dataId(RowSource source, String vocabHash) {
-    long h = 0xcbf29ce484222325L;
+    long h = dev.cramjet.util.Hashing.FNV_OFFSET;
     long[] head = {source.seqLen(), source.rows(), source.vocabSize()};
     for (long v : head) {
       h = mix(h, v);
@@ -49,7 +49,7 @@ public final class DataLoader {
   }
 
   private static long mix(long h, long v) {
-    return (h ^ v) * 0x100000001b3L;
+    return dev.cramjet.util.Hashing.fnv1a(h, v);
   }
 
   private DataLoader() {}
