@@ -166,7 +166,7 @@ final class DemoReport {
   private static String candidates(List<dev.cramjet.eval.FillMask.Candidate> cs) {
     List<String> parts = new ArrayList<>();
     for (dev.cramjet.eval.FillMask.Candidate c : cs) {
-      parts.add(String.format(Locale.ROOT, "%s (%.2f)", c.token(), c.probability()));
+      parts.add(String.format(Locale.ROOT, "%s (%.3g)", c.token(), c.probability()));
     }
     return String.join(", ", parts);
   }
