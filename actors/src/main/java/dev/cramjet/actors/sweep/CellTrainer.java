@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * Trains one sweep cell in this JVM as a normal run in its own folder (so {@code glue}, {@code export} and {@code
@@ -53,7 +52,9 @@ public final class CellTrainer {
     if (rows.heldOut() == null) {
       throw new IllegalStateException("no held-out rows for " + cell.id());
     }
-    Path resumeFrom = hasCheckpoint(dir) ? CheckpointStore.resolve(dir) : null;
+    // A cell folder with a checkpoint resumes as `pretrain --resume` does: from its newest valid checkpoint.
+    boolean started = new CheckpointStore(dir.resolve("checkpoints"), 1).latest().isPresent();
+    Path resumeFrom = started ? CheckpointStore.resolveForResume(dir).checkpoint() : null;
     double maskRate = RunConfig.load(spec.config(), spec.sets()).train().maskRate();
     try (PretrainRun run = new PretrainRun(rows.config(), rows.train(), dir, resumeFrom, peakFlops,
         rows.vocabHash(), listener)) {
@@ -87,16 +88,5 @@ public final class CellTrainer {
     dev.cramjet.util.AtomicFiles.writeString(out.resolve("report.json"), report.toJson() + "\n");
     dev.cramjet.util.AtomicFiles.writeString(out.resolve("report.md"), report.toMarkdown());
     return report.average();
-  }
-
-  private static boolean hasCheckpoint(Path dir) throws IOException {
-    Path c = dir.resolve("checkpoints");
-    if (!Files.isDirectory(c)) {
-      return false;
-    }
-    try (Stream<Path> s = Files.list(c)) {
-      return s.anyMatch(p -> p.getFileName().toString().startsWith("step-")
-          && Files.isRegularFile(p.resolve(CheckpointStore.STATE_FILE)));
-    }
   }
 }
