@@ -196,11 +196,7 @@ public final class SweepCommand implements Callable<Integer> {
   private boolean runOnCluster(SweepState state, List<String> keys, Progress progress) throws Exception {
     java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
     java.util.concurrent.atomic.AtomicBoolean stopCells = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.ExecutorService cells = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "sweep-cell");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ExecutorService cells = dev.cramjet.actors.sweep.SweepWorker.newCellExecutor();
     dev.cramjet.actors.sweep.SweepCoordinator.Listener listener =
         new dev.cramjet.actors.sweep.SweepCoordinator.Listener() {
           @Override

@@ -101,13 +101,8 @@ final class WorkerCommand implements Callable<Integer> {
       throw new BadInputException("--seed-nodes names no node");
     }
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.ExecutorService cells = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "sweep-cell");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ExecutorService cells = dev.cramjet.actors.sweep.SweepWorker.newCellExecutor();
     Progress progress = new Progress(System.err, 0);
-    var holder = new java.util.concurrent.atomic.AtomicReference<String>("?");
     ActorSystem<dev.cramjet.actors.sweep.SweepWorker.Command> system = ActorSystem.create(
         org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> dev.cramjet.actors.sweep.SweepWorker.create(
             ClusterNode.hostPort(ctx.getSystem()), cells, stop::get, cell -> {
@@ -116,8 +111,7 @@ final class WorkerCommand implements Callable<Integer> {
             })),
         ClusterNode.SYSTEM, ClusterNode.config(host, port, ClusterNode.SWEEP_ROLE));
     ClusterNode.join(system, seeds);
-    holder.set(ClusterNode.hostPort(system));
-    System.err.println("cramjet worker: sweep node at " + holder.get() + ", joining " + seedNodes);
+    System.err.println("cramjet worker: sweep node at " + ClusterNode.hostPort(system) + ", joining " + seedNodes);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stop.set(true);
       cells.shutdown();

@@ -28,6 +28,15 @@ public final class SweepWorker {
 
   private SweepWorker() {}
 
+  /** The thread cells train on: one, a daemon, so that a JVM told to exit is not held open by a cell. */
+  public static java.util.concurrent.ExecutorService newCellExecutor() {
+    return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sweep-cell");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
   public sealed interface Command permits RunCell, Trained {}
 
   /** Train a cell; {@code specJson} is the sweep's spec ({@link SweepState#specJson}). */
