@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,28 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TokenizerNoTextCliTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
 
-  private static Result run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   /** Trains on {@code input}, expects exit 2 naming the file counts and {@code why}, and no output folder. */
   private void assertRefused(Path input, String... why) {
     Path out = dir.resolve("tok-" + input.getFileName());
-    Result r = run("tokenizer", "train", "--input", input.toString(), "--vocab-size", "200", "--out", out.toString());
+    CliRun.Result r = CliRun.run("tokenizer", "train", "--input", input.toString(), "--vocab-size", "200", "--out",
+        out.toString());
     assertEquals(Main.EXIT_USAGE, r.code(), r.err());
     assertTrue(r.err().contains("no text to learn from in [" + input + "]"), r.err());
     for (String w : why) assertTrue(r.err().contains(w), () -> "expected '" + w + "' in: " + r.err());
@@ -100,7 +82,7 @@ class TokenizerNoTextCliTest {
     sb.insert(1000, '\0');
     Path f = Files.writeString(dir.resolve("nul.txt"), sb.toString());
     Path out = dir.resolve("tok");
-    Result res = run("tokenizer", "train", "--input", f.toString(), "--vocab-size", "150", "--out", out.toString(),
+    CliRun.Result res = CliRun.run("tokenizer", "train", "--input", f.toString(), "--vocab-size", "150", "--out", out.toString(),
         "--json");
     assertEquals(0, res.code(), res.err());
     JsonNode o = new ObjectMapper().readTree(res.out().trim());

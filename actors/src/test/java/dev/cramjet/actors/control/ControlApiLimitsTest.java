@@ -85,33 +85,13 @@ class ControlApiLimitsTest {
   }
 
   static String contentLengthPost(String path, int size) throws Exception {
-    URI url = daemon.url();
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), url.getPort())) {
-      s.setSoTimeout(20_000);
-      InputStream in = s.getInputStream();
-      CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
-        try {
-          return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (java.io.IOException e) {
-          return "read failed: " + e;
-        }
-      });
-      OutputStream out = s.getOutputStream();
-      out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + daemon.token()
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + size + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
-      byte[] block = new byte[16 * 1024];
-      java.util.Arrays.fill(block, (byte) ' ');
-      try {
-        for (int sent = 0; sent < size && !answer.isDone(); sent += block.length) {
-          out.write(block, 0, Math.min(block.length, size - sent));
-        }
-        out.flush();
-      } catch (java.io.IOException closedByServer) {
-        // expected: the server refused the body and closed the connection
+    byte[] block = new byte[16 * 1024];
+    java.util.Arrays.fill(block, (byte) ' ');
+    return rawRequest("POST", path, "Content-Length: " + size, (out, answered) -> {
+      for (int sent = 0; sent < size && !answered.getAsBoolean(); sent += block.length) {
+        out.write(block, 0, Math.min(block.length, size - sent));
       }
-      return answer.get(20, TimeUnit.SECONDS);
-    }
+    });
   }
 
   @Test
@@ -220,6 +200,31 @@ class ControlApiLimitsTest {
   }
 
   static String chunkedRequest(String method, String path, int size) throws Exception {
+    byte[] chunk = new byte[16 * 1024];
+    new Random(1).nextBytes(chunk);
+    byte[] head = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] crlf = "\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    return rawRequest(method, path, "Transfer-Encoding: chunked", (out, answered) -> {
+      for (int sent = 0; sent < size && !answered.getAsBoolean(); sent += chunk.length) {
+        out.write(head);
+        out.write(chunk);
+        out.write(crlf);
+      }
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    });
+  }
+
+  /** Writes a request body, stopping early once the server has answered. */
+  interface Body {
+    void write(OutputStream out, java.util.function.BooleanSupplier answered) throws java.io.IOException;
+  }
+
+  /**
+   * Sends a request with a JSON body framed by {@code framing} (a Content-Length or Transfer-Encoding header) on a raw
+   * socket, reading the answer while the body goes out: a server that refuses a body answers and closes before it has
+   * all of it, which a client still uploading would see only as a broken pipe.
+   */
+  static String rawRequest(String method, String path, String framing, Body body) throws Exception {
     URI url = daemon.url();
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), url.getPort())) {
       s.setSoTimeout(20_000);
@@ -233,21 +238,13 @@ class ControlApiLimitsTest {
       });
       OutputStream out = s.getOutputStream();
       out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + daemon.token()
-          + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+          + "\r\nContent-Type: application/json\r\n" + framing + "\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
-      byte[] chunk = new byte[16 * 1024];
-      new Random(1).nextBytes(chunk);
-      String head = Integer.toHexString(chunk.length) + "\r\n";
       try {
-        for (int sent = 0; sent < size && !answer.isDone(); sent += chunk.length) {
-          out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-          out.write(chunk);
-          out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        }
-        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        body.write(out, answer::isDone);
         out.flush();
       } catch (java.io.IOException closedByServer) {
-        // expected: the server stopped reading after the limit
+        // expected: the server refused the body and closed the connection
       }
       return answer.get(20, TimeUnit.SECONDS);
     }
