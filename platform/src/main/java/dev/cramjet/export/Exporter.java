@@ -1,13 +1,9 @@
 package dev.cramjet.export;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.SafeTensors;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.eval.TokenizerMatch;
-import dev.cramjet.model.ArchConfig;
 import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.util.AtomicFiles;
 import dev.cramjet.util.BadInputException;
@@ -28,7 +24,6 @@ import java.util.function.Consumer;
  * renamed into place, so a failed export leaves nothing behind; an existing folder is only replaced when asked.
  */
 public final class Exporter {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   /** Tokenizer files copied into the export (tokenizer.json only when present). */
   public static final List<String> TOKENIZER_FILES = List.of("vocab.txt", "tokenizer.json");
 
@@ -69,8 +64,7 @@ public final class Exporter {
       Files.writeString(tmp.resolve("config.json"), ModelDescription.configJson(s.state(), tokenizer));
       Map<String, long[]> shapes = new LinkedHashMap<>();
       s.params().forEach((name, t) -> shapes.put(name, t.shape()));
-      Files.writeString(tmp.resolve("README.md"), ModelDescription.modelCard(s.state(), shapes,
-          dataManifest(s.state())));
+      Files.writeString(tmp.resolve("README.md"), ModelDescription.modelCard(s.state(), shapes));
       for (String f : TOKENIZER_FILES) {
         if (Files.isRegularFile(tokenizerDir.resolve(f))) {
           AtomicFiles.copyContent(tokenizerDir.resolve(f), tmp.resolve(f)); // not the source's mode
@@ -92,31 +86,5 @@ public final class Exporter {
       return n;
     }).sum();
     return new Result(out, s.params().size(), params, Files.size(out.resolve("model.safetensors")));
-  }
-
-  /**
-   * The SHA-256 of the training data's manifest: recorded in the checkpoint's run config when the data was a shard
-   * folder that still exists, else a sentence saying why it is unknown.
-   */
-  static String dataManifest(CheckpointState state) {
-    String shards;
-    try {
-      com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(
-          state.config() == null ? "" : state.config());
-      shards = c.hasPath("run.shards") ? c.getString("run.shards") : null;
-    } catch (RuntimeException e) {
-      shards = null;
-    }
-    if (shards == null || shards.isBlank()) {
-      return "unknown (the run config names no data)";
-    }
-    if (shards.equals("synthetic")) {
-      return "none (synthetic rows)";
-    }
-    Path manifest = Path.of(shards).resolve(dev.cramjet.data.Manifest.FILE_NAME);
-    if (!Files.isRegularFile(manifest)) {
-      return "unknown (" + manifest + " was not found at export time)";
-    }
-    return dev.cramjet.util.Hashing.sha256(manifest);
   }
 }

@@ -166,10 +166,8 @@ public final class ModelDescription {
   /**
    * The model card: what the model is and how it was trained (from the checkpoint's own state and run config), and
    * how to load it (tensor table and the forward pass in words).
-   *
-   * @param dataManifest what to say of the training data's manifest (its SHA-256, or why it is unknown)
    */
-  public static String modelCard(CheckpointState state, Map<String, long[]> shapes, String dataManifest) {
+  public static String modelCard(CheckpointState state, Map<String, long[]> shapes) {
     ArchConfig a = state.arch();
     Config run = parseConfig(state.config());
     StringBuilder b = new StringBuilder();
@@ -190,7 +188,7 @@ public final class ModelDescription {
     b.append("## How it was trained\n\n");
     b.append("| | |\n|---|---|\n");
     b.append("| data | ").append(text(run, "run.shards")).append(" |\n");
-    b.append("| data manifest SHA-256 | ").append(dataManifest).append(" |\n");
+    b.append("| data manifest SHA-256 | ").append(dataManifest(run)).append(" |\n");
     b.append("| tokenizer vocabulary hash | ").append(state.vocabHash()).append(" |\n");
     b.append("| steps | ").append(state.step()).append(" |\n");
     b.append(String.format(Locale.ROOT, "| tokens | %,d |%n", state.tokens()));
@@ -249,6 +247,25 @@ public final class ModelDescription {
     b.append("`bin/cramjet predict` computes the same; a test in Cramjet rebuilds these logits from this folder alone"
         + " and matches them to 1e-5.\n");
     return b.toString();
+  }
+
+  /**
+   * The SHA-256 of the training data's manifest, when the run config names a shard folder that still exists, else a
+   * sentence saying why it is unknown.
+   */
+  static String dataManifest(Config run) {
+    String shards = run.hasPath("run.shards") ? text(run, "run.shards") : null;
+    if (shards == null || shards.isBlank()) {
+      return "unknown (the run config names no data)";
+    }
+    if (shards.equals("synthetic")) {
+      return "none (synthetic rows)";
+    }
+    java.nio.file.Path manifest = java.nio.file.Path.of(shards).resolve(dev.cramjet.data.Manifest.FILE_NAME);
+    if (!java.nio.file.Files.isRegularFile(manifest)) {
+      return "unknown (" + manifest + " was not found at export time)";
+    }
+    return dev.cramjet.util.Hashing.sha256(manifest);
   }
 
   private static Config parseConfig(String text) {
