@@ -177,7 +177,7 @@ public final class GlueFetcher {
       } catch (IOException e) {
         return f.path("path").asText() + " cannot be read (" + e.getMessage() + ")";
       }
-      if (!sha256(p).equals(f.path("sha256").asText())) {
+      if (!Hashing.sha256(p).equals(f.path("sha256").asText())) {
         return f.path("path").asText() + " does not match its SHA-256 in " + MANIFEST;
       }
     }
@@ -191,7 +191,7 @@ public final class GlueFetcher {
       URL url = resolve(rel);
       Path part = out.resolve(DOWNLOADS).resolve(fileName(rel) + ".part");
       long downloaded = download(url, part);
-      String sha = sha256(part);
+      String sha = Hashing.sha256(part);
       String expected = null;
       for (JsonNode s : recorded.path("sources")) {
         if (s.path("path").asText().equals(rel)) {
@@ -234,7 +234,7 @@ public final class GlueFetcher {
           ObjectNode f = JSON.createObjectNode();
           f.put("path", task.folder() + "/" + tmp.relativize(p).toString().replace('\\', '/'));
           f.put("size", Files.size(p));
-          f.put("sha256", sha256(p));
+          f.put("sha256", Hashing.sha256(p));
           files.add(f);
         }
       }
@@ -531,10 +531,6 @@ public final class GlueFetcher {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + out.resolve(MANIFEST), e);
     }
-  }
-
-  private static String sha256(Path file) {
-    return Hashing.sha256(file);
   }
 
   private static long size(Path p) {
