@@ -115,6 +115,15 @@ class ControlApiHostileInputTest {
     return Combinators.combine(method, path, auth, headers, body).as(Req::new);
   }
 
+  /** The path as the server routes it: "." and ".." segments removed (RFC 3986, 5.2.4), as pekko-http does. */
+  static String withoutDotSegments(String path) {
+    try {
+      return new java.net.URI(null, null, path, null).normalize().getRawPath();
+    } catch (java.net.URISyntaxException e) {
+      return path;
+    }
+  }
+
   @Property(tries = TRIES)
   void everyAnswerIsAClearJsonErrorOrAnEntitledSuccessAndTheDaemonServesOn(@ForAll("requests") Req req)
       throws Exception {
@@ -133,7 +142,7 @@ class ControlApiHostileInputTest {
     assertNotEquals(500, a.status(), what);
     assertFalse(EXCEPTION_NAME.matcher(a.body()).find(), "no raw exception names: " + what);
     if (a.status() < 300) {
-      String p = path.split("[?#]")[0];
+      String p = withoutDotSegments(path.split("[?#]")[0]);
       boolean open = p.equals("/health");
       assertTrue(open || req.authorized(), "a protected endpoint answered without the token: " + what);
       assertTrue(open || PROTECTED.contains(p), what);
