@@ -1,5 +1,6 @@
 package dev.cramjet.cli;
 
+import dev.cramjet.data.CorpusFiles;
 import dev.cramjet.util.BadInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,13 +14,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.stream.Stream;
 
 /**
  * Line-oriented text input for the commands whose contract is "one output line per input line" ({@code tokenize},
- * {@code bench tokenizer}): lines of {@code .txt} files, given directly or found in folders (recursively, in sorted
- * order), with invalid UTF-8 replaced. Whole-corpus readers (gz, jsonl, zst, globs) are {@link
- * dev.cramjet.data.CorpusDocuments} and {@code data prepare}.
+ * {@code bench tokenizer}): lines of {@code .txt} files, given directly or found in folders (walked by {@link
+ * CorpusFiles#filesUnder}: recursively, in sorted order), with invalid UTF-8 replaced. Whole-corpus readers (gz,
+ * jsonl, zst, globs) are {@link dev.cramjet.data.CorpusDocuments} and {@code data prepare}.
  */
 final class TextInputs {
   private TextInputs() {}
@@ -31,10 +31,12 @@ final class TextInputs {
       if (Files.isRegularFile(p)) {
         files.add(p);
       } else if (Files.isDirectory(p)) {
-        try (Stream<Path> s = Files.walk(p)) {
-          s.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".txt"))
-              .sorted()
-              .forEach(files::add);
+        try {
+          for (Path f : CorpusFiles.filesUnder(p)) {
+            if (f.getFileName().toString().endsWith(".txt")) {
+              files.add(f);
+            }
+          }
         } catch (IOException e) {
           throw new BadInputException(p + ": cannot list folder: " + e.getMessage(), e);
         }

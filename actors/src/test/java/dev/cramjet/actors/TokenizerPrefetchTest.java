@@ -15,6 +15,7 @@ import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.CorpusDocuments;
 import dev.cramjet.data.DataPreparer;
+import dev.cramjet.data.DocumentFilter;
 import dev.cramjet.data.Manifest;
 import dev.cramjet.data.PrepareConfig;
 import dev.cramjet.data.RawTextPacker;
@@ -119,7 +120,7 @@ class TokenizerPrefetchTest {
 
     // The same documents packed one by one on this thread, no actors: the pool keeps corpus order.
     RawTextPacker sequential = new RawTextPacker(16, tok.vocabSize(), 0.25, PrepareConfig.Dedup.EXACT);
-    docs().forEachRemaining(d -> sequential.add(List.of(RawTextPacker.encode(tok, d, true))));
+    docs().forEachRemaining(d -> sequential.add(List.of(DocumentFilter.encode(tok, d, true))));
     assertSameRows(rows(sequential.finish()), rows1, "sequential vs pool");
 
     // data prepare with the same filter and dedup

@@ -102,7 +102,7 @@ public final class CorpusFetcher {
       throw new BadInputException(dir + " exists but has no valid " + INFO_FILE + "; remove it to fetch again");
     }
     Path work = outRoot.toAbsolutePath().resolve("." + name + "-" + version + ".partial");
-    DataPreparer.deleteTree(work);
+    AtomicFiles.deleteTreeUnchecked(work);
     try {
       Files.createDirectories(work);
       Writer out = new Writer(work);
@@ -130,10 +130,10 @@ public final class CorpusFetcher {
       AtomicFiles.fsyncDir(dir.getParent());
       return new Result(dir, false, info);
     } catch (IOException e) {
-      DataPreparer.deleteTree(work);
+      AtomicFiles.deleteTreeUnchecked(work);
       throw new UncheckedIOException("cannot write corpus " + name + " under " + outRoot, e);
     } catch (RuntimeException e) {
-      DataPreparer.deleteTree(work);
+      AtomicFiles.deleteTreeUnchecked(work);
       throw e;
     }
   }

@@ -96,10 +96,20 @@ public final class CorpusFiles {
   }
 
   private static List<Path> walk(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).sorted().toList();
+    try {
+      return filesUnder(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /**
+   * Every regular file below {@code dir}, recursively and sorted by path, whatever its name: the walk behind folders
+   * and globs, also used by the CLI's line readers. A folder that cannot be opened is an {@link IOException}.
+   */
+  public static List<Path> filesUnder(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).sorted().toList();
     }
   }
 }

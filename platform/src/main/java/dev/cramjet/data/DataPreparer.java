@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Raw text to shards: reads the corpus ({@link CorpusReader}), tokenizes documents in batches on a thread pool,
- * then, in corpus order on the calling thread: exact dedup, compression filter, optional span dedup, packing
- * ({@link RowPacker}), ordering (curriculum or shuffle, spilled to temporary files) and shard writing, ending with
+ * then, in corpus order on the calling thread: exact dedup, compression filter, optional span dedup and packing
+ * ({@link DocumentFilter}), ordering (curriculum or shuffle, spilled to temporary files) and shard writing, ending with
  * {@code manifest.json}. The output is the same for any thread count. Memory is bounded: a few batches of text in
  * flight, small per-bucket buffers, and the dedup hash sets capped at {@value #MAX_DEDUP_ENTRIES} entries each.
  *
@@ -53,9 +52,6 @@ public final class DataPreparer {
     this.tokenizerHash = tokenizerHash;
   }
 
-  /** One document after the worker: its tokens (null when blank), characters and dedup hash. */
-  private record Encoded(int[] tokens, long chars, long hash) {}
-
   /**
    * Prepares the corpus into {@code outDir}, which must not exist or be empty. Inputs that are relative resolve
    * against {@code inputBase}.
@@ -68,12 +64,12 @@ public final class DataPreparer {
     long diskTotal = 0;
     for (Path f : inputs.files()) diskTotal += sizeOf(f);
     Path work = outDir.resolveSibling(outDir.getFileName() + ".partial");
-    deleteTree(work);
+    AtomicFiles.deleteTreeUnchecked(work);
     try {
       return build(inputs, diskTotal, outDir, work, progress, started);
     } catch (RuntimeException | Error e) {
       try {
-        deleteTree(work);
+        AtomicFiles.deleteTreeUnchecked(work);
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
@@ -97,17 +93,16 @@ public final class DataPreparer {
     } finally {
       run.shutdown();
     }
-    long read = run.kept + run.filtered + run.duplicate + run.empty + run.unreadable;
-    DocumentCounts counts =
-        new DocumentCounts(read, run.kept, run.filtered, run.duplicate, run.empty, run.unreadable);
-    if (run.kept == 0) {
+    DocumentCounts counts = run.filter.counts(run.unreadable);
+    long read = counts.read();
+    if (counts.kept() == 0) {
       throw new BadInputException(
           "corpus " + config.inputs() + " gave no usable documents: " + stats.summary() + "; of the " + read
               + " documents, " + counts.filtered() + " filtered by the compression cutoff, " + counts.duplicate()
               + " duplicate, " + counts.empty() + " empty, " + counts.unreadable() + " unreadable (check the inputs "
               + "and the compression-cutoff); nothing written");
     }
-    int dropped = run.packer.finish();
+    int dropped = run.filter.finish();
     List<ShardInfo> shards;
     try (ShardSetWriter writer = new ShardSetWriter(work, encoder.vocabSize(), config.seqLen(), config.shardRows())) {
       run.order.drainTo(writer);
@@ -115,8 +110,8 @@ public final class DataPreparer {
     } finally {
       run.order.close();
     }
-    deleteTree(temp);
-    if (run.exactSeen != null && run.exactSeen.saturated()) {
+    AtomicFiles.deleteTreeUnchecked(temp);
+    if (run.filter.exactDedupSaturated()) {
       LOG.warn("exact dedup remembered only the first {} documents; later duplicates may remain", MAX_DEDUP_ENTRIES);
     }
     Manifest manifest =
@@ -131,12 +126,12 @@ public final class DataPreparer {
             stats.skipped(),
             counts,
             stats.rawBytes(),
-            run.characters,
+            run.filter.characters(),
             stats.invalidUtf8Replaced(),
             stats.controlBytesStripped(),
-            run.packer.tokens(),
+            run.filter.tokens(),
             run.span == null ? 0 : run.span.droppedTokens(),
-            run.packer.rows(),
+            run.filter.rows(),
             dropped,
             tokenizerHash,
             configHash(config),
@@ -166,17 +161,16 @@ public final class DataPreparer {
   /** The state of one preparation. */
   private final class Run implements CorpusReader.Sink {
     final ExecutorService pool;
-    final ArrayDeque<Future<List<Encoded>>> inFlight = new ArrayDeque<>();
+    final ArrayDeque<Future<List<DocumentFilter.Encoded>>> inFlight = new ArrayDeque<>();
     final RowOrder order;
-    final RowPacker packer;
-    final LongHashSet exactSeen;
     final SpanDeduplicator span;
+    final DocumentFilter filter;
     final long diskTotal;
     final Progress progress;
     CorpusReader reader;
     List<String> batch = new ArrayList<>();
     long batchChars;
-    long kept, filtered, duplicate, empty, unreadable, characters;
+    long unreadable;
     long lastReport = System.nanoTime();
 
     Run(Path work, Path temp, int tokenBytes, long diskTotal, Progress progress) {
@@ -195,9 +189,9 @@ public final class DataPreparer {
       if (config.order() == PrepareConfig.Order.CURRICULUM && encoder.idOf(".") < 0) {
         LOG.warn("the vocabulary has no \".\" token: the curriculum keeps corpus order");
       }
-      this.packer = new RowPacker(config.seqLen(), order);
-      this.exactSeen = config.dedup() == PrepareConfig.Dedup.EXACT ? new LongHashSet(MAX_DEDUP_ENTRIES) : null;
       this.span = config.spanDedup() ? new SpanDeduplicator(config.spanWindow(), MAX_DEDUP_ENTRIES) : null;
+      this.filter = new DocumentFilter(config.seqLen(), order, config.compressionCutoff(), config.dedup(),
+          MAX_DEDUP_ENTRIES, span);
       this.diskTotal = diskTotal;
       this.progress = progress;
     }
@@ -228,7 +222,7 @@ public final class DataPreparer {
       List<String> docs = batch;
       batch = new ArrayList<>();
       batchChars = 0;
-      boolean hash = exactSeen != null;
+      boolean hash = filter.wantsHashes();
       inFlight.add(pool.submit(() -> encodeAll(docs, hash)));
       while (inFlight.size() > 2 * config.threads()) consume(inFlight.poll());
       if (progress != null && System.nanoTime() - lastReport > 500_000_000L) report(-1);
@@ -238,12 +232,12 @@ public final class DataPreparer {
       lastReport = System.nanoTime();
       if (progress != null) {
         progress.update(reader.diskBytesRead(), diskTotal, rawBytes,
-            kept + filtered + duplicate + empty + unreadable, packer.rows());
+            filter.documents() + unreadable, filter.rows());
       }
     }
 
-    private void consume(Future<List<Encoded>> future) {
-      List<Encoded> docs;
+    private void consume(Future<List<DocumentFilter.Encoded>> future) {
+      List<DocumentFilter.Encoded> docs;
       try {
         docs = future.get();
       } catch (InterruptedException e) {
@@ -253,24 +247,7 @@ public final class DataPreparer {
         if (e.getCause() instanceof RuntimeException re) throw re;
         throw new IllegalStateException("tokenization failed", e.getCause());
       }
-      for (Encoded d : docs) {
-        characters += d.chars();
-        if (d.tokens() == null || d.tokens().length == 0) {
-          empty++;
-        } else if (exactSeen != null && !exactSeen.add(d.hash())) {
-          duplicate++;
-        } else if (!(d.tokens().length < config.compressionCutoff() * d.chars())) {
-          filtered++;
-        } else {
-          int[] tokens = span == null ? d.tokens() : span.filter(d.tokens());
-          if (tokens.length == 0) {
-            duplicate++;
-          } else {
-            kept++;
-            packer.add(tokens);
-          }
-        }
-      }
+      for (DocumentFilter.Encoded d : docs) filter.add(d);
     }
 
     void shutdown() {
@@ -278,16 +255,9 @@ public final class DataPreparer {
     }
   }
 
-  private List<Encoded> encodeAll(List<String> docs, boolean hash) {
-    List<Encoded> out = new ArrayList<>(docs.size());
-    for (String text : docs) {
-      long chars = text.codePointCount(0, text.length());
-      if (text.isBlank()) {
-        out.add(new Encoded(null, chars, 0));
-      } else {
-        out.add(new Encoded(encoder.encode(text), chars, hash ? TextHash.normalizedTextHash(text) : 0));
-      }
-    }
+  private List<DocumentFilter.Encoded> encodeAll(List<String> docs, boolean hash) {
+    List<DocumentFilter.Encoded> out = new ArrayList<>(docs.size());
+    for (String text : docs) out.add(DocumentFilter.encode(encoder, text, hash));
     return out;
   }
 
@@ -314,15 +284,6 @@ public final class DataPreparer {
       return Files.size(f);
     } catch (IOException e) {
       return 0;
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
     }
   }
 }

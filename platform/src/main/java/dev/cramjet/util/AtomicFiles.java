@@ -137,4 +137,13 @@ public final class AtomicFiles {
       }
     }
   }
+
+  /** {@link #deleteTree} for callers without {@code throws IOException}: failures are {@link UncheckedIOException}s. */
+  public static void deleteTreeUnchecked(Path dir) {
+    try {
+      deleteTree(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.CorpusDocuments;
 import dev.cramjet.data.CorpusFiles;
 import dev.cramjet.data.DocumentCounts;
+import dev.cramjet.data.DocumentFilter;
 import dev.cramjet.data.MemoryRows;
 import dev.cramjet.data.RawTextPacker;
 import dev.cramjet.data.RawTextSettings;
@@ -33,7 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * The TokenizerPrefetch pool of raw-text mode ({@code run.raw-text}): a coordinator reads documents in corpus order,
  * cuts them into batches (about 256 K characters or {@code batchDocs} documents, 2048 in a run) and hands batch {@code k} to worker
- * {@code k mod n}; the workers encode in parallel ({@link RawTextPacker#encode}), and the coordinator puts the answers
+ * {@code k mod n}; the workers encode in parallel ({@link DocumentFilter#encode}), and the coordinator puts the answers
  * back in batch order before filtering and packing them ({@link RawTextPacker}). At most two batches per worker are in
  * flight, so memory stays bounded by the rows. The packed rows are therefore the same, at the same indices, for any
  * pool size and any timing.
@@ -55,7 +56,7 @@ public final class TokenizerPrefetch {
   private enum Pump implements Command { INSTANCE }
 
   /** A worker's answer: batch {@code seq}, encoded. */
-  record Encoded(long seq, List<RawTextPacker.Encoded> docs) implements Command {}
+  record Encoded(long seq, List<DocumentFilter.Encoded> docs) implements Command {}
 
   private record WorkerStopped(int worker) implements Command {}
 
@@ -72,9 +73,9 @@ public final class TokenizerPrefetch {
   static Behavior<Encode> worker(TextEncoder encoder, boolean hashes) {
     return Behaviors.receive(Encode.class)
         .onMessage(Encode.class, e -> {
-          List<RawTextPacker.Encoded> out = new ArrayList<>(e.docs().size());
+          List<DocumentFilter.Encoded> out = new ArrayList<>(e.docs().size());
           for (String text : e.docs()) {
-            out.add(RawTextPacker.encode(encoder, text, hashes));
+            out.add(DocumentFilter.encode(encoder, text, hashes));
           }
           e.replyTo().tell(new Encoded(e.seq(), out));
           return Behaviors.same();
@@ -101,7 +102,7 @@ public final class TokenizerPrefetch {
     private final ActorRef<Packed> replyTo;
     private final int batchDocs;
     private final List<ActorRef<Encode>> pool = new ArrayList<>();
-    private final TreeMap<Long, List<RawTextPacker.Encoded>> arrived = new TreeMap<>();
+    private final TreeMap<Long, List<DocumentFilter.Encoded>> arrived = new TreeMap<>();
     private final long started = System.nanoTime();
     private long sent;
     private long packed;
