@@ -1,22 +1,44 @@
 package dev.cramjet.actors;
 
+import dev.cramjet.train.StepListener;
+import dev.cramjet.train.StepRecord;
+
 /**
- * The latest progress of a run, published by the actors that own each part and read by anyone: the control API's
- * {@code GET /status} and the metrics endpoint. Each part is an immutable record behind a volatile field, so a reader
- * sees a consistent part without asking an actor (and never touches a live NDArray). Writers are the owning actors
- * only; it carries no commands.
+ * The latest progress of a run: a read model. The actors that own each part write it, and anyone reads it (the
+ * control API's {@code GET /status}, a CLI's summary); no actor decides anything from it. Each part is an immutable
+ * record behind a volatile field, so a reader sees a consistent part without asking an actor (and never touches a
+ * live NDArray). The trainer's steps arrive as a {@link StepListener}, like the metrics and the step log.
  */
-public final class StatusBoard {
-  /** Trainer progress after the latest step. */
-  public record Progress(RunPhase phase, long step, long tokens, double loss, double accuracy, double lr,
-      int batchRows, double gradNorm, long skippedSteps, long rollbacks, long rowsConsumed, String message) {
+public final class StatusBoard implements StepListener {
+  /**
+   * The run's phase and its latest step.
+   *
+   * @param message why the phase was entered ("budget spent", an error), or empty
+   * @param last the latest step ({@link StepRecord#NONE} before the first)
+   */
+  public record Progress(RunPhase phase, String message, StepRecord last) {
     public static Progress starting() {
-      return new Progress(RunPhase.STARTING, 0, 0, Double.NaN, Double.NaN, 0, 0, Double.NaN, 0, 0, 0, "");
+      return new Progress(RunPhase.STARTING, "", StepRecord.NONE);
     }
 
     public Progress withPhase(RunPhase p, String why) {
-      return new Progress(p, step, tokens, loss, accuracy, lr, batchRows, gradNorm, skippedSteps, rollbacks,
-          rowsConsumed, why);
+      return new Progress(p, why, last);
+    }
+
+    public Progress withStep(StepRecord r) {
+      return new Progress(phase, message, r);
+    }
+
+    public long step() {
+      return last.step();
+    }
+
+    public long tokens() {
+      return last.tokens();
+    }
+
+    public double loss() {
+      return last.loss();
     }
   }
 
@@ -108,6 +130,12 @@ public final class StatusBoard {
 
   public void progress(Progress p) {
     progress = p;
+  }
+
+  /** The trainer's latest step (a {@link StepListener}, so one step reaches every sink the same way). */
+  @Override
+  public void onStep(StepRecord step) {
+    progress = progress.withStep(step);
   }
 
   public BudgetView budget() {

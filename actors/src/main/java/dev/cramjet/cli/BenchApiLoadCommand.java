@@ -92,7 +92,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
     RunConfig cfg = RunConfig.load(config, sets);
     Progress progress = new Progress(System.err, 5);
     PlatformLauncher.Launched launched = PlatformLauncher.launch(cfg, "127.0.0.1", 0, null, null, 8, 1e12,
-        ConfigFactory.load());
+        dev.cramjet.train.StepListener.NONE, ConfigFactory.load());
     Daemon daemon = launched.daemon();
     List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
     Thread sampler = new Thread(() -> sample(daemon.board(), samples), "api-load-sampler");

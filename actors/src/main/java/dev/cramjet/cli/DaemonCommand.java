@@ -96,7 +96,8 @@ final class DaemonCommand implements Callable<Integer> {
 
     Config pekko = cPort == null ? ConfigFactory.load() : ClusterNode.config(cHost, cPort, ClusterNode.TRAINER_ROLE);
     PlatformLauncher.Launched launched = PlatformLauncher.launch(asked, h, p, token,
-        resume == null ? null : CheckpointStore.resolveForResume(resume).checkpoint(), prefetch, peakFlops, pekko);
+        resume == null ? null : CheckpointStore.resolveForResume(resume).checkpoint(), prefetch, peakFlops,
+        dev.cramjet.train.StepListener.NONE, pekko);
     if (launched.rows().note() != null) {
       System.err.println("cramjet daemon: " + launched.rows().note());
     }

@@ -229,7 +229,7 @@ public final class DemoCommand implements Callable<Integer> {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.cramjet.actors"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     PlatformLauncher.Launched platform = PlatformLauncher.launch(asked, "127.0.0.1", 0, null, resumeFrom, 8,
-        null, com.typesafe.config.ConfigFactory.load());
+        null, dev.cramjet.train.StepListener.NONE, com.typesafe.config.ConfigFactory.load());
     Daemon daemon = platform.daemon();
     progress.line("platform running in this process: actors, control API and metrics");
     progress.line("  control API  " + daemon.url() + "   (token in " + run.resolve(Daemon.TOKEN_FILE) + ")");
@@ -324,8 +324,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (p.step() > 0) {
           progress.update(b == null ? 0 : b.fraction(), String.format(Locale.ROOT,
-              "step %d  loss %.4f  acc %.3f  lr %.2e  batch %d  %s tok/s  %s%s", p.step(), p.loss(), p.accuracy(),
-              p.lr(), p.batchRows(), Progress.si(tokensPerSecond),
+              "step %d  loss %.4f  acc %.3f  lr %.2e  batch %d  %s tok/s  %s%s", p.step(), p.loss(), p.last().accuracy(),
+              p.last().lr(), p.last().batchRows(), Progress.si(tokensPerSecond),
               b == null ? "" : Progress.duration(b.elapsedSeconds()) + " of " + b.budget(),
               p.phase() == RunPhase.PAUSED ? "  (paused)" : ""));
         } else {
@@ -344,7 +344,7 @@ public final class DemoCommand implements Callable<Integer> {
     StatusBoard.CheckpointInfo ckpt = board.lastCheckpoint();
     StatusBoard.BudgetView b = board.budget();
     return new PretrainRun.Summary(p.step(), p.tokens(), b == null ? 0 : b.elapsedSeconds(), p.loss(),
-        ckpt == null ? null : Path.of(ckpt.folder()), stopped, p.skippedSteps());
+        ckpt == null ? null : Path.of(ckpt.folder()), stopped, p.last().skippedSteps());
   }
 
   private Path runFolder() throws IOException {

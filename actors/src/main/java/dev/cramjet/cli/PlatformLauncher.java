@@ -11,6 +11,7 @@ import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.eval.TaskSpec;
 import dev.cramjet.metrics.CramjetMetrics;
+import dev.cramjet.train.StepListener;
 import dev.cramjet.metrics.MetricsText;
 import dev.cramjet.metrics.ScrapeCache;
 import java.nio.file.Path;
@@ -59,16 +60,18 @@ final class PlatformLauncher {
    * @param resumeFrom a checkpoint folder, or null
    * @param peakFlops FLOP/s that MFU is measured against; null: the stored {@code bench peak} result, or measured
    *     when training starts
+   * @param steps told the start, every step and each checkpoint besides the metrics (a CLI's progress), or
+   *     {@link StepListener#NONE}
    */
   static Launched launch(RunConfig asked, String host, int port, String token, Path resumeFrom, int prefetch,
-      Double peakFlops, Config pekko) throws Exception {
+      Double peakFlops, StepListener steps, Config pekko) throws Exception {
     RunRows rows = RunRows.open(asked);
     RunConfig cfg = rows.config();
     CramjetMetrics metrics = new CramjetMetrics();
     RunSupervisor.Tuning tuning = RunSupervisor.Tuning.defaults().withPrefetch(prefetch)
         .withEvalRows(rows.heldOut() == null ? 0 : (int) rows.heldOut().rows());
     RunSupervisor.Spec spec = new RunSupervisor.Spec(cfg, rows.train(), rows.heldOut(), cfg.outDir(), resumeFrom,
-        rows.vocabHash(), tuning, RunObserver.of(metrics), peakFlops);
+        rows.vocabHash(), tuning, RunObserver.of(metrics), StepListener.all(metrics, steps), peakFlops);
     Daemon daemon = Daemon.start(spec, host, port, token, api -> addMetrics(api, metrics), pekko);
     return new Launched(daemon, rows, cfg, metrics);
   }

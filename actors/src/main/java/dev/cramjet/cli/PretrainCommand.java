@@ -7,10 +7,11 @@ import dev.cramjet.data.RowSource;
 import dev.cramjet.data.RunData;
 import dev.cramjet.metrics.CramjetMetrics;
 import dev.cramjet.metrics.MetricsServer;
-import dev.cramjet.metrics.TrainingMetricsListener;
 import dev.cramjet.train.FinalCheckpointFailed;
 import dev.cramjet.train.Flops;
 import dev.cramjet.train.PretrainRun;
+import dev.cramjet.train.StepListener;
+import dev.cramjet.train.StepRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,12 +96,12 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     Progress progress = new Progress(System.err, 0); // train.log-every sets the cadence of log lines
-    PretrainRun.Listener listener = new Printer(progress, System.err);
+    StepListener listener = new Printer(progress, System.err);
     CramjetMetrics metrics = metricsPort == null ? null : new CramjetMetrics();
     MetricsServer metricsServer = metrics == null ? null : MetricsServer.start(metrics, metricsPort);
     if (metricsServer != null) {
       System.err.println("metrics: " + metricsServer.url());
-      listener = new TrainingMetricsListener(metrics, rows.seqLen(), listener);
+      listener = StepListener.all(metrics, listener);
     }
     try (metricsServer;
         CleanStop stop = new CleanStop(progress);
@@ -127,8 +128,12 @@ public final class PretrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Turns run events into a progress bar (terminal) or log lines, and a header. */
-  static final class Printer implements PretrainRun.Listener {
+  /**
+   * Turns run events into a progress bar (terminal) or log lines, and a header: the CLI's {@link StepListener}, for
+   * the foreground loop and the in-process daemon of {@code demo} alike. It draws the logged steps only
+   * ({@code train.log-every}), so a log file gets one line per logged step.
+   */
+  static final class Printer implements StepListener {
     private final Progress progress;
     private final java.io.PrintStream err;
 
@@ -138,7 +143,7 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     @Override
-    public void onStart(PretrainRun.StartInfo i) {
+    public void onStart(StartInfo i) {
       var a = i.arch();
       err.printf(Locale.ROOT, "model %s: %d layers, hidden %d, %d heads, vocabulary %d, %s parameters (%s without "
               + "embeddings)%n", a.name(), a.layers(), a.hidden(), a.heads(), a.vocabSize(), Progress.si(i.params()),
@@ -150,16 +155,19 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     @Override
-    public void onStep(PretrainRun.StepLog l) {
+    public void onStep(StepRecord l) {
+      if (!l.logged()) {
+        return;
+      }
       String status = String.format(Locale.ROOT,
           "step %d  loss %.4f  acc %.3f  lr %.2e  batch %d  %s tok/s  MFU %.1f%%  %s elapsed%s", l.step(), l.loss(),
           l.accuracy(), l.lr(), l.batchRows(), Progress.si(l.tokensPerSecond()), l.mfu() * 100,
-          Progress.duration(l.elapsedSeconds()), l.skipped() ? "  (skipped)" : "");
-      progress.update(l.t(), status);
+          Progress.duration(l.budgetElapsedSeconds()), l.skipped() ? "  (skipped)" : "");
+      progress.update(l.budgetFraction(), status);
     }
 
     @Override
-    public void onCheckpoint(Path folder, double seconds) {
+    public void onCheckpoint(Path folder, double seconds, long bytes) {
       progress.line(String.format(Locale.ROOT, "checkpoint %s (%.1fs)", folder, seconds));
     }
 

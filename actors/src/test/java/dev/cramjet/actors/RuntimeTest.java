@@ -1,5 +1,6 @@
 package dev.cramjet.actors;
 
+import dev.cramjet.train.StepListener;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,7 +68,7 @@ class RuntimeTest {
   void actorRunReachesTheSameParametersAsTheForegroundRun() throws Exception {
     RunConfig cfg = TestRuns.config("10steps", "");
     try (PretrainRun run = new PretrainRun(cfg, TestRuns.data(), tmp.resolve("fg"), null, Double.NaN, "none",
-        new PretrainRun.Listener() {})) {
+        new StepListener() {})) {
       run.run(() -> false);
     }
     StatusBoard board = new StatusBoard();
@@ -154,17 +155,17 @@ class RuntimeTest {
     assertTrue(replies.expectMessageClass(ControlReply.class, LONG).accepted());
     sup.tell(RunSupervisor.Poison.INSTANCE);
     long deadline = System.nanoTime() + LONG.toNanos();
-    while (board.progress().rollbacks() == 0 && System.nanoTime() < deadline) {
+    while (board.progress().last().rollbacks() == 0 && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertEquals(1, board.progress().rollbacks());
-    assertEquals(3, board.progress().skippedSteps(), "three bad steps in a row, then the roll-back");
+    assertEquals(1, board.progress().last().rollbacks());
+    assertEquals(3, board.progress().last().skippedSteps(), "three bad steps in a row, then the roll-back");
     long after = board.progress().step();
     while (board.progress().step() < after + 3 && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     assertTrue(Double.isFinite(board.progress().loss()), "finite again after the roll-back");
-    assertEquals(3, board.progress().skippedSteps());
+    assertEquals(3, board.progress().last().skippedSteps());
     sup.tell(new RunSupervisor.Control(ControlAction.STOP, replies.getRef()));
     assertEquals(RunPhase.STOPPED, done.expectMessageClass(Trainer.Finished.class, LONG).phase());
   }

@@ -88,7 +88,7 @@ class DaemonEvaluationTest {
     RunConfig cfg = config("daemon.eval { data = \"%s\", tasks = [sst2], epochs = 2, tokenizer = \"%s\" }"
         .formatted(glue, tok));
     PlatformLauncher.Launched launched = PlatformLauncher.launch(cfg, "127.0.0.1", 0, null, null, 8, Double.NaN,
-        ConfigFactory.load());
+        dev.cramjet.train.StepListener.NONE, ConfigFactory.load());
     Daemon daemon = launched.daemon();
     try {
       assertTrue(launched.evaluationNote().contains("held-out MLM on 32 rows, then fine-tunes SST-2 (GLUE (dev sets), "

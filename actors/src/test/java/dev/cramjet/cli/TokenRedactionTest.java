@@ -128,7 +128,7 @@ class TokenRedactionTest {
     String token = DaemonSettings.of(cfg).token();
     assertEquals(TOKEN, token, "the daemon still gets the configured token");
     PlatformLauncher.Launched launched = PlatformLauncher.launch(cfg, "127.0.0.1", 0, token, null, 8, 1e12,
-        ConfigFactory.load());
+        dev.cramjet.train.StepListener.NONE, ConfigFactory.load());
     Daemon daemon = launched.daemon();
     try {
       ControlClient ctl = new ControlClient(daemon.url(), TOKEN);

@@ -113,16 +113,12 @@ public final class BudgetClock {
 
   /** How much of the budget is used, in the budget's unit (seconds, steps or tokens). */
   public double used() {
-    return switch (budget.kind()) {
-      case SECONDS -> elapsedSeconds();
-      case STEPS -> steps();
-      case TOKENS -> tokens();
-    };
+    return snapshot().used(budget);
   }
 
   /** The budget fraction t = used / budget, clamped to [0, 1]. */
   public double fraction() {
-    return Math.min(1.0, used() / budget.amount());
+    return snapshot().fraction(budget);
   }
 
   /** What is left, in the budget's unit; 0 once spent. */
@@ -130,21 +126,14 @@ public final class BudgetClock {
     return Math.max(0.0, budget.amount() - used());
   }
 
-  /**
-   * Seconds of training left: exact for a time budget; for step and token budgets an estimate at the rate so far
-   * (NaN before anything was used).
-   */
+  /** Seconds of training left ({@link ClockState#remainingSeconds}). */
   public double remainingSeconds() {
-    if (budget.kind() == Budget.Kind.SECONDS) {
-      return remaining();
-    }
-    double t = fraction();
-    return t == 0 ? Double.NaN : elapsedSeconds() * (1 - t) / t;
+    return snapshot().remainingSeconds(budget);
   }
 
   /** True once the whole budget is used. */
   public boolean isSpent() {
-    return used() >= budget.amount();
+    return snapshot().spent(budget);
   }
 
   /** The state to save in a checkpoint. */

@@ -1,5 +1,7 @@
 package dev.cramjet.metrics;
 
+import dev.cramjet.train.StepListener;
+import dev.cramjet.train.StepRecord;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -16,9 +18,9 @@ import java.util.regex.Pattern;
 /**
  * Every Cramjet metric, defined once, on a registry of its own (so two runs or two tests in one JVM never collide),
  * plus the JVM metrics of client_java's instrumentation and {@link NativeMemory}. Recording methods are thread-safe
- * and cheap: the trainer thread {@link #publish publishes} a {@link TrainingSnapshot} after each logged step and the
- * callbacks read it at scrape time; the actor runtime calls the data-pipeline, pause, checkpoint and evaluation
- * methods from whichever actor knows the number.
+ * and cheap. It is a {@link StepListener}: the training thread hands it each step's {@link StepRecord}, whose numbers
+ * the callbacks read at scrape time, and each checkpoint; the actor runtime calls the data-pipeline, pause and
+ * evaluation methods from whichever actor knows the number.
  *
  * <p>Naming follows Prometheus practice: a {@code cramjet_} prefix, base units ({@code _seconds}, {@code _bytes},
  * {@code _ratio}), {@code _total} on counters, and only low-cardinality labels ({@code task}, {@code split}). Metrics
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
  *
  * <p>This class does not serve HTTP: {@link MetricsText} renders it for whichever server does.
  */
-public final class CramjetMetrics {
+public final class CramjetMetrics implements StepListener {
   /**
    * Metrics that no dashboard panel draws, each with the reason; a test checks that every other {@code cramjet_}
    * metric appears on some dashboard.
@@ -39,7 +41,7 @@ public final class CramjetMetrics {
   private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9_.-]{1,40}");
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private volatile TrainingSnapshot training; // null until the first logged step
+  private volatile StepRecord training; // null until the first step
 
   private final Histogram stepDuration;
   private final Counter dataWait;
@@ -60,39 +62,36 @@ public final class CramjetMetrics {
   /** Creates and registers every metric; JVM metrics included. */
   public CramjetMetrics() {
     // Training totals: counters whose value comes from the latest snapshot, so a resumed run continues its totals.
-    trainingCounter("cramjet_optimizer_steps_total", "Optimizer steps taken.", s -> s.steps());
+    trainingCounter("cramjet_optimizer_steps_total", "Optimizer steps taken.", s -> s.step());
     trainingCounter("cramjet_rows_trained_total", "Training rows (sequences) consumed.", s -> s.rows());
     trainingCounter("cramjet_tokens_trained_total", "Training tokens consumed.", s -> s.tokens());
     trainingCounter("cramjet_fp16_overflow_steps_total", "fp16 steps skipped because the scaled gradients "
         + "overflowed (the loss scale was halved); 0 unless train.precision = fp16.", s -> s.overflowSteps());
 
-    // Training gauges at the latest logged step.
-    trainingGauge("cramjet_loss", null, "Masked-language-model loss at the latest logged step (NaN when the step "
-        + "was non-finite and skipped).", TrainingSnapshot::loss);
-    trainingGauge("cramjet_mlm_accuracy_ratio", Unit.RATIO, "Accuracy on masked positions at the latest logged step.",
-        TrainingSnapshot::accuracy);
-    trainingGauge("cramjet_learning_rate", null, "Learning rate at the latest logged step.",
-        TrainingSnapshot::learningRate);
+    // Training gauges at the latest step.
+    trainingGauge("cramjet_loss", null, "Masked-language-model loss at the latest step (NaN when the step "
+        + "was non-finite and skipped).", StepRecord::loss);
+    trainingGauge("cramjet_mlm_accuracy_ratio", Unit.RATIO, "Accuracy on masked positions at the latest step.",
+        StepRecord::accuracy);
+    trainingGauge("cramjet_learning_rate", null, "Learning rate at the latest step.",
+        StepRecord::lr);
     trainingGauge("cramjet_batch_rows", null, "Rows in the latest optimizer step's batch (grows with the ramp).",
         s -> s.batchRows());
-    trainingGauge("cramjet_gradient_norm", null, "Global gradient norm before clipping at the latest logged step.",
-        TrainingSnapshot::gradNorm);
-    trainingGauge("cramjet_tokens_per_second", null, "Training throughput over the latest logging window, tokens/s.",
-        TrainingSnapshot::tokensPerSecond);
+    trainingGauge("cramjet_gradient_norm", null, "Global gradient norm before clipping at the latest step.",
+        StepRecord::gradNorm);
     trainingGauge("cramjet_model_flops_utilization_ratio", Unit.RATIO, "Model FLOPs utilisation over the latest "
-        + "logging window: achieved training FLOP/s over the peak FLOP/s.", TrainingSnapshot::mfu);
+        + "logging window: achieved training FLOP/s over the peak FLOP/s.", StepRecord::mfu);
     trainingGauge("cramjet_budget_elapsed_seconds", Unit.SECONDS, "Training time counted by the budget clock "
-        + "(pauses excluded).", TrainingSnapshot::budgetElapsedSeconds);
+        + "(pauses excluded).", StepRecord::budgetElapsedSeconds);
     trainingGauge("cramjet_budget_remaining_seconds", Unit.SECONDS, "Training time left: exact for a time budget, "
-        + "extrapolated at the pace so far for step and token budgets.", TrainingSnapshot::budgetRemainingSeconds);
-    trainingGauge("cramjet_loss_scale", null, "fp16 dynamic loss scale at the latest logged step (1 without fp16).",
-        TrainingSnapshot::lossScale);
+        + "extrapolated at the pace so far for step and token budgets.", StepRecord::budgetRemainingSeconds);
+    trainingGauge("cramjet_loss_scale", null, "fp16 dynamic loss scale at the latest step (1 without fp16).",
+        StepRecord::lossScale);
     trainingGauge("cramjet_budget_used_ratio", Unit.RATIO, "Budget fraction t that drives the schedules.",
-        TrainingSnapshot::budgetFraction);
+        StepRecord::budgetFraction);
 
     stepDuration = Histogram.builder().name("cramjet_step_duration_seconds").unit(Unit.SECONDS)
-        .help("Wall time per optimizer step, data and logging included (the foreground loop observes each logging "
-            + "window's mean once per step in it).")
+        .help("Time of each optimizer step's forward, backward and update, observed once per step.")
         .classicOnly().classicExponentialUpperBounds(0.01, 2, 15).register(registry);
 
     // Data pipeline: filled in by the actor runtime; 0 in the single-thread foreground loop.
@@ -146,18 +145,18 @@ public final class CramjetMetrics {
     JvmMetrics.builder().register(registry);
   }
 
-  private void trainingCounter(String name, String help, ToDoubleFunction<TrainingSnapshot> value) {
+  private void trainingCounter(String name, String help, ToDoubleFunction<StepRecord> value) {
     CounterWithCallback.builder().name(name).help(help).callback(cb -> {
-      TrainingSnapshot s = training;
+      StepRecord s = training;
       if (s != null) {
         cb.call(value.applyAsDouble(s));
       }
     }).register(registry);
   }
 
-  private void trainingGauge(String name, Unit unit, String help, ToDoubleFunction<TrainingSnapshot> value) {
+  private void trainingGauge(String name, Unit unit, String help, ToDoubleFunction<StepRecord> value) {
     GaugeWithCallback.Builder b = GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
-      TrainingSnapshot s = training;
+      StepRecord s = training;
       if (s != null) {
         cb.call(value.applyAsDouble(s));
       }
@@ -173,21 +172,30 @@ public final class CramjetMetrics {
     return registry;
   }
 
-  /** Publishes the training numbers of the latest logged step; callers: the trainer thread, after each log. */
-  public void publish(TrainingSnapshot snapshot) {
-    training = Objects.requireNonNull(snapshot, "snapshot");
+  /**
+   * Publishes a step's numbers (a scrape reads one consistent step, never live training state) and observes its
+   * duration once; called on the training thread after each step.
+   */
+  @Override
+  public void onStep(StepRecord step) {
+    training = Objects.requireNonNull(step, "step");
+    requireNonNegative(step.stepSeconds(), "step duration");
+    stepDuration.observe(step.stepSeconds());
   }
 
-  /** The latest published training numbers, or null before the first logged step. */
-  public TrainingSnapshot latest() {
+  /** The latest step's numbers, or null before the first step. */
+  public StepRecord latest() {
     return training;
   }
 
-  /** Records the wall time of {@code steps} optimizer steps that took {@code meanSeconds} each. */
-  public void observeSteps(long steps, double meanSeconds) {
-    for (long i = 0; i < steps; i++) {
-      stepDuration.observe(meanSeconds);
-    }
+  @Override
+  public void onCheckpoint(java.nio.file.Path folder, double seconds, long bytes) {
+    recordCheckpoint(seconds, bytes);
+  }
+
+  @Override
+  public void onCheckpointFailed(String error) {
+    recordCheckpointFailure();
   }
 
   /** The states {@code cramjet_sweep_cells} counts, in this order. */

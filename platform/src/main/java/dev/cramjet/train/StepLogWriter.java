@@ -14,17 +14,19 @@ import java.util.Map;
  * Appends logged steps to a run's {@code metrics.jsonl}: one JSON object per line, with the fields step, t,
  * elapsed_seconds, loss, accuracy, lr, batch_rows, grad_norm, tokens, tokens_per_second, mfu and skipped. Non-finite
  * numbers are written as strings ("NaN"), since JSON has none. The foreground loop and the actor runtime both write
- * through this class, so their files read the same. Each line is flushed as it is written.
+ * through this class (a {@link StepListener}), so their files read the same. Each line is flushed as it is written.
  */
-public final class StepLogWriter implements AutoCloseable {
+public final class StepLogWriter implements StepListener, AutoCloseable {
   /** The file's name in a run folder. */
   public static final String FILE_NAME = "metrics.jsonl";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path file;
   private final BufferedWriter out;
 
   /** Opens {@code file} for appending (created when missing). */
   public StepLogWriter(Path file) throws IOException {
+    this.file = file;
     this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
   }
@@ -74,18 +76,30 @@ public final class StepLogWriter implements AutoCloseable {
   }
 
   /** Appends one step and flushes it. */
-  public void write(PretrainRun.StepLog log) throws IOException {
-    out.write(JSON.writeValueAsString(toMap(log)));
+  public void write(StepRecord step) throws IOException {
+    out.write(JSON.writeValueAsString(toMap(step)));
     out.newLine();
     out.flush();
   }
 
+  /** Appends the logged steps ({@link StepRecord#logged()}); a failed write ends the run. */
+  @Override
+  public void onStep(StepRecord step) {
+    if (step.logged()) {
+      try {
+        write(step);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   /** The JSON object of one step, fields in file order. */
-  public static Map<String, Object> toMap(PretrainRun.StepLog l) {
+  public static Map<String, Object> toMap(StepRecord l) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("step", l.step());
-    m.put("t", l.t());
-    m.put("elapsed_seconds", l.elapsedSeconds());
+    m.put("t", l.budgetFraction());
+    m.put("elapsed_seconds", l.budgetElapsedSeconds());
     m.put("loss", finite(l.loss()));
     m.put("accuracy", l.accuracy());
     m.put("lr", l.lr());

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cramjet.budget.Budget;
-import dev.cramjet.train.PretrainRun;
+import dev.cramjet.budget.ClockState;
+import dev.cramjet.train.StepRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,8 +48,7 @@ class CramjetMetricsTest {
   @Test
   void publishedSnapshotIsWhatAScrapeReads() {
     CramjetMetrics m = new CramjetMetrics();
-    m.publish(new TrainingSnapshot(12, 384, 49152, Double.NaN, 0.25, 1e-3, 32, 1.5, 2000, 0.4, 30, 570, 0.05, 3,
-        8192));
+    m.onStep(record(12, 384, 49152, Double.NaN, 0.25, 32, 0.4, 570, 3, 8192, 0.7));
     String t = text(m);
     assertEquals(12, value(t, "cramjet_optimizer_steps_total"));
     assertEquals(384, value(t, "cramjet_rows_trained_total"));
@@ -102,50 +102,41 @@ class CramjetMetricsTest {
 
   @Test
   void remainingSecondsIsExactForTimeAndExtrapolatedOtherwise() {
-    assertEquals(70, TrainingSnapshot.remainingSeconds(Budget.parse("100s"), 30, 0.3));
-    assertEquals(0, TrainingSnapshot.remainingSeconds(Budget.parse("100s"), 130, 1));
-    assertEquals(90, TrainingSnapshot.remainingSeconds(Budget.parse("1000steps"), 10, 0.1), 1e-9);
-    assertTrue(Double.isNaN(TrainingSnapshot.remainingSeconds(Budget.parse("1000steps"), 0, 0)));
+    assertEquals(70, new ClockState(30_000_000_000L, 0, 0).remainingSeconds(Budget.parse("100s")), 1e-9);
+    assertEquals(0, new ClockState(130_000_000_000L, 0, 0).remainingSeconds(Budget.parse("100s")));
+    assertEquals(90, new ClockState(10_000_000_000L, 100, 0).remainingSeconds(Budget.parse("1000steps")), 1e-9);
+    assertTrue(Double.isNaN(new ClockState(0, 0, 0).remainingSeconds(Budget.parse("1000steps"))));
   }
 
   @Test
-  void listenerRecordsStepsAndCheckpointsAndForwardsEverything(@TempDir Path dir) throws IOException {
+  void eachStepIsObservedOnceWithItsOwnDuration(@TempDir Path dir) throws IOException {
     CramjetMetrics m = new CramjetMetrics();
-    List<String> seen = new ArrayList<>();
-    PretrainRun.Listener printer = new PretrainRun.Listener() {
-      @Override
-      public void onStep(PretrainRun.StepLog log) {
-        seen.add("step " + log.step());
-      }
-
-      @Override
-      public void onCheckpoint(Path folder, double seconds) {
-        seen.add("checkpoint");
-      }
-
-      @Override
-      public void onMessage(String message) {
-        seen.add(message);
-      }
-    };
-    var listener = new TrainingMetricsListener(m, 128, printer);
-    listener.onStart(new PretrainRun.StartInfo(null, 1, 1, 1, 1, "test", "fp32", Budget.parse("60s"), 32, 64, 0));
-    listener.onStep(new PretrainRun.StepLog(5, 0.1, 6, 8.2, 0.06, 5e-4, 32, 2.0, 5 * 32 * 128, 3000, 0.3, false, 0, 1));
-    listener.onStep(new PretrainRun.StepLog(10, 0.2, 12, 8.0, 0.07, 6e-4, 64, 1.8, 15 * 32 * 128, 3100, 0.31, false, 0, 1));
-    Path ckpt = Files.createDirectories(dir.resolve("step-10"));
+    // Two steps of 0.02 s and one of 1.5 s: the histogram holds these three, not a window mean.
+    m.onStep(record(1, 32, 4096, 8.3, 0.05, 32, 0.3, 58, 0, 1, 0.02));
+    m.onStep(record(2, 64, 8192, 8.2, 0.06, 32, 0.3, 57, 0, 1, 0.02));
+    m.onStep(record(3, 128, 16384, 8.0, 0.07, 64, 0.31, 48, 0, 1, 1.5));
+    Path ckpt = Files.createDirectories(dir.resolve("step-3"));
     Files.write(ckpt.resolve("model.safetensors"), new byte[1000]);
-    Files.write(ckpt.resolve("state.json"), new byte[24]);
-    listener.onCheckpoint(ckpt, 0.3);
-    listener.onMessage("hello");
-
+    m.onCheckpoint(ckpt, 0.3, 1024);
+    m.onCheckpointFailed("checkpoint of step 4 failed: disk full");
     String t = text(m);
-    assertEquals(10, value(t, "cramjet_step_duration_seconds_count"), "one observation per optimizer step");
-    assertEquals(15 * 32, value(t, "cramjet_rows_trained_total"));
+    assertEquals(3, value(t, "cramjet_step_duration_seconds_count"), "one observation per optimizer step");
+    assertEquals(1.54, value(t, "cramjet_step_duration_seconds_sum"), 1e-9);
+    assertEquals(2, value(t, "cramjet_step_duration_seconds_bucket{le=\"0.02\"}"), "the two short steps");
+    assertEquals(2, value(t, "cramjet_step_duration_seconds_bucket{le=\"1.28\"}"), "the long step is not averaged in");
+    assertEquals(128, value(t, "cramjet_rows_trained_total"));
     assertEquals(48, value(t, "cramjet_budget_remaining_seconds"));
     assertEquals(64, value(t, "cramjet_batch_rows"));
     assertEquals(1024, value(t, "cramjet_checkpoint_size_bytes"));
     assertEquals(1, value(t, "cramjet_checkpoint_duration_seconds_count"));
+    assertEquals(1, value(t, "cramjet_checkpoint_failures_total"));
     assertTrue(value(t, "cramjet_checkpoint_last_success_timestamp_seconds") > 1.6e9);
-    assertEquals(List.of("step 5", "step 10", "checkpoint", "hello"), seen);
+    assertTrue(!t.contains("cramjet_tokens_per_second"), "throughput is rate(cramjet_tokens_trained_total)");
+  }
+
+  private static StepRecord record(long step, long rows, long tokens, double loss, double accuracy, int batchRows,
+      double mfu, double remaining, long overflows, double lossScale, double seconds) {
+    return new StepRecord(step, rows, tokens, loss, accuracy, 1e-3, batchRows, 1.5, false, 0, 0, overflows, lossScale,
+        seconds, 2000, mfu, 0.05, 30, remaining, true);
   }
 }

@@ -35,12 +35,12 @@ class PretrainRunTest {
         """.formatted(budget, extra)), List.of());
   }
 
-  static class Collect implements PretrainRun.Listener {
-    final List<PretrainRun.StepLog> steps = new ArrayList<>();
+  static class Collect implements StepListener {
+    final List<StepRecord> steps = new ArrayList<>();
     final List<String> messages = new ArrayList<>();
 
     @Override
-    public void onStep(PretrainRun.StepLog log) {
+    public void onStep(StepRecord log) {
       steps.add(log);
     }
 
@@ -114,7 +114,7 @@ class PretrainRunTest {
       s = run.run(() -> false);
     }
     // The logged window spans the step; the budget counts only the bookkeeping after it.
-    PretrainRun.StepLog log = c.steps.get(0);
+    StepRecord log = c.steps.get(0);
     double window = log.tokens() / log.tokensPerSecond();
     assertTrue(s.elapsedSeconds() < window / 2, "budget " + s.elapsedSeconds() + " s, step window " + window + " s");
   }
@@ -124,7 +124,7 @@ class PretrainRunTest {
     // A listener that takes 300 ms per checkpoint: the periodic checkpoint after step 1 must not eat the budget.
     Collect slow = new Collect() {
       @Override
-      public void onCheckpoint(Path folder, double seconds) {
+      public void onCheckpoint(Path folder, double seconds, long bytes) {
         try {
           Thread.sleep(300);
         } catch (InterruptedException e) {

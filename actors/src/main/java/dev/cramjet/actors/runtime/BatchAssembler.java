@@ -33,8 +33,15 @@ public final class BatchAssembler {
 
   public sealed interface Command permits Demand, Loaded, LoadersChanged {}
 
-  /** The trainer may receive {@code count} more micro-batches, sent to {@code replyTo}. */
-  public record Demand(int count, ActorRef<MicroBatch> replyTo) implements Command {}
+  /**
+   * The trainer may receive {@code count} more micro-batches, sent to {@code replyTo}; it holds {@code buffered}
+   * delivered ones it has not trained on yet (for the prefetch-queue metric, which counts both sides).
+   */
+  public record Demand(int count, ActorRef<MicroBatch> replyTo, int buffered) implements Command {
+    public Demand(int count, ActorRef<MicroBatch> replyTo) {
+      this(count, replyTo, 0);
+    }
+  }
 
   private record Loaded(long firstRow, ActorRef<DataLoader.Command> loader, DataLoader.Rows rows, Throwable failure)
       implements Command {}
@@ -58,7 +65,7 @@ public final class BatchAssembler {
 
   /**
    * @param remoteKey the Receptionist key of remote loaders serving the same rows (see {@link DataLoader#serviceKey})
-   * @param observer told how many rows each loader delivered
+   * @param observer told how many rows each loader delivered, and the prefetch queue's depth
    */
   public static Behavior<Command> create(Settings settings, MlmMasker masker, ActorRef<DataLoader.Command> local,
       StatusBoard board, ServiceKey<DataLoader.Command> remoteKey, RunObserver observer) {
@@ -83,6 +90,7 @@ public final class BatchAssembler {
     private long nextToRequest;
     private long nextToDeliver;
     private int credits;
+    private int consumerBuffered; // delivered micro-batches the trainer still holds, as of its latest demand
     private ActorRef<MicroBatch> consumer;
     private long rowsLocal;
     private long rowsRemote;
@@ -117,6 +125,7 @@ public final class BatchAssembler {
     private Behavior<Command> onDemand(Demand d) {
       consumer = d.replyTo();
       credits += d.count();
+      consumerBuffered = d.buffered();
       deliver();
       fill();
       return Behaviors.same();
@@ -181,6 +190,7 @@ public final class BatchAssembler {
     private void deliver() {
       while (credits > 0 && consumer != null && ready.containsKey(nextToDeliver)) {
         consumer.tell(ready.remove(nextToDeliver));
+        consumerBuffered++;
         credits--;
         nextToDeliver += settings.microBatchRows();
       }
@@ -231,6 +241,7 @@ public final class BatchAssembler {
 
     private void publish() {
       board.dataSource(new StatusBoard.DataSource(rowsLocal, rowsRemote, remote.size(), retries, ready.size()));
+      observer.onQueueDepth(ready.size() + consumerBuffered);
     }
   }
 }

@@ -33,12 +33,8 @@ public final class Checkpointer {
     }
   }
 
+  /** Writes each snapshot and records the latest one on {@code board}; the trainer reports the result onwards. */
   public static Behavior<Command> create(CheckpointStore store, StatusBoard board) {
-    return create(store, board, RunObserver.NONE);
-  }
-
-  /** As above, reporting each write's duration and size (or its failure) to {@code observer}. */
-  public static Behavior<Command> create(CheckpointStore store, StatusBoard board, RunObserver observer) {
     return Behaviors.receive(Command.class)
         .onMessage(Write.class, w -> {
           long start = System.nanoTime();
@@ -48,10 +44,8 @@ public final class Checkpointer {
             double secs = (System.nanoTime() - start) / 1e9;
             long bytes = sizeOf(folder);
             board.lastCheckpoint(new StatusBoard.CheckpointInfo(folder.toString(), step, secs, bytes));
-            observer.onCheckpoint(secs, bytes);
             w.replyTo().tell(new Written(step, folder, secs, bytes, null, null));
           } catch (IOException | RuntimeException e) {
-            observer.onCheckpointFailure();
             String error = e instanceof CheckpointWriteException c ? c.getMessage()
                 : "checkpoint of step " + step + " to " + store.dir() + " failed: " + e;
             String reason = e instanceof CheckpointWriteException c ? c.reason() : e.toString();

@@ -1,18 +1,16 @@
 package dev.cramjet.actors.runtime;
 
 import dev.cramjet.metrics.CramjetMetrics;
-import dev.cramjet.metrics.TrainingSnapshot;
 
 /**
- * What the actors of a run report as it happens, for metrics. Each method is called by the one actor that knows the
- * number (the trainer, the assembler, the checkpointer, the evaluator), on that actor's thread, so implementations
- * must be thread-safe and quick. The default methods do nothing; {@link #NONE} ignores everything.
+ * What the data pipeline and the evaluator of a run report as it happens, for metrics. Each method is called by the
+ * one actor that knows the number (the trainer, the assembler, the loaders, the evaluator), on that actor's thread, so
+ * implementations must be thread-safe and quick. Steps and checkpoints are not here: they reach the metrics through
+ * the trainer's {@link dev.cramjet.train.StepListener}. The default methods do nothing; {@link #NONE} ignores
+ * everything.
  */
 public interface RunObserver {
   RunObserver NONE = new RunObserver() {};
-
-  /** Training numbers after a step (every step, not only logged ones). */
-  default void onStep(TrainingSnapshot snapshot, double stepSeconds) {}
 
   /** The trainer waited this long for the batches of a step. */
   default void onDataWait(double seconds) {}
@@ -28,22 +26,12 @@ public interface RunObserver {
   /** Raw-text tokenization work: UTF-8 bytes in, tokens out. */
   default void onTokenized(long bytes, long tokens) {}
 
-  default void onCheckpoint(double seconds, long bytes) {}
-
-  default void onCheckpointFailure() {}
-
   /** An evaluation score: {@code task} and {@code split} are short fixed names (they become label values). */
   default void onEvaluation(String task, String split, double score) {}
 
   /** Feeds {@link CramjetMetrics}. */
   static RunObserver of(CramjetMetrics m) {
     return new RunObserver() {
-      @Override
-      public void onStep(TrainingSnapshot snapshot, double stepSeconds) {
-        m.publish(snapshot);
-        m.observeSteps(1, stepSeconds);
-      }
-
       @Override
       public void onDataWait(double seconds) {
         m.recordDataWait(seconds);
@@ -67,16 +55,6 @@ public interface RunObserver {
       @Override
       public void onTokenized(long bytes, long tokens) {
         m.addTokenized(bytes, tokens);
-      }
-
-      @Override
-      public void onCheckpoint(double seconds, long bytes) {
-        m.recordCheckpoint(seconds, bytes);
-      }
-
-      @Override
-      public void onCheckpointFailure() {
-        m.recordCheckpointFailure();
       }
 
       @Override

@@ -4,8 +4,6 @@ import dev.cramjet.actors.ControlAction;
 import dev.cramjet.actors.ControlReply;
 import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.StatusBoard;
-import dev.cramjet.budget.BudgetClock;
-import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.train.RunChecks;
@@ -13,6 +11,7 @@ import dev.cramjet.train.RunFolder;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.train.MlmMasker;
+import dev.cramjet.train.StepListener;
 import dev.cramjet.train.StepLogWriter;
 import dev.cramjet.train.StepPlan;
 import dev.cramjet.train.TrainConfig;
@@ -100,15 +99,19 @@ public final class RunSupervisor {
    * @param data the training rows (the local loader reads them; remote loaders must serve the same rows)
    * @param heldOut rows for evaluation, or null to take the last {@code evalRows} rows of {@code data}
    * @param resumeFrom a checkpoint folder, or null for a fresh run
-   * @param observer told what happens, for metrics ({@link RunObserver#NONE} for nothing)
+   * @param observer told what the data pipeline and the evaluator do, for metrics ({@link RunObserver#NONE} for
+   *     nothing)
+   * @param steps told the start, every step and each checkpoint (metrics, a CLI's progress); the run adds its own
+   *     {@code metrics.jsonl} and the status board
    * @param peakFlops FLOP/s that MFU in metrics and {@code metrics.jsonl} is measured against; null to take the stored
    *     {@code bench peak} result or measure when training starts; NaN for none
    */
   public record Spec(RunConfig config, RowSource data, RowSource heldOut, Path runDir, Path resumeFrom,
-      String vocabHash, Tuning tuning, RunObserver observer, Double peakFlops) {
+      String vocabHash, Tuning tuning, RunObserver observer, StepListener steps, Double peakFlops) {
     public Spec(RunConfig config, RowSource data, RowSource heldOut, Path runDir, Path resumeFrom, String vocabHash,
         Tuning tuning) {
-      this(config, data, heldOut, runDir, resumeFrom, vocabHash, tuning, RunObserver.NONE, Double.NaN);
+      this(config, data, heldOut, runDir, resumeFrom, vocabHash, tuning, RunObserver.NONE, StepListener.NONE,
+          Double.NaN);
     }
 
     /** The Receptionist key of remote loaders that serve exactly {@link #data}. */
@@ -153,13 +156,10 @@ public final class RunSupervisor {
     RunConfig config = spec.config();
     TrainConfig tc = config.train();
     RowSource data = spec.data();
-    StepPlan plan = new StepPlan(config);
-    BudgetClock clock = new BudgetClock(plan.budget());
     long startRow = 0;
     long resumedStep = -1;
     if (spec.resumeFrom() != null) {
       CheckpointState s = CheckpointStore.readState(spec.resumeFrom());
-      clock.restore(new ClockState(s.budgetElapsedNanos(), s.step(), s.tokens()));
       startRow = s.rowsConsumed();
       resumedStep = s.step();
     }
@@ -178,12 +178,11 @@ public final class RunSupervisor {
     ActorRef<BatchAssembler.Command> assembler = ctx.spawn(BatchAssembler.create(
         new BatchAssembler.Settings(tc.microBatch(), startRow, tuning.prefetch(), tuning.loadTimeout()), masker,
         loader, board, spec.loaderKey(), spec.observer()), "batch-assembler");
-    ActorRef<Checkpointer.Command> checkpointer = ctx.spawn(Checkpointer.create(store, board, spec.observer()),
-        "checkpointer",
+    ActorRef<Checkpointer.Command> checkpointer = ctx.spawn(Checkpointer.create(store, board), "checkpointer",
         DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ActorRef<BudgetKeeper.Spent> spentInbox = ctx.messageAdapter(BudgetKeeper.Spent.class, BudgetIsSpent::new);
     ActorRef<BudgetKeeper.Command> keeper = ctx.spawn(
-        BudgetKeeper.create(clock, board, spentInbox, tuning.budgetTick()), "budget-keeper");
+        BudgetKeeper.create(new StepPlan(config).budget(), board, spentInbox, tuning.budgetTick()), "budget-keeper");
     ActorRef<Evaluator.Command> evaluator = null;
     Evaluator.Tasks tasks = EvalSettings.resolve(config, spec.runDir(), spec.vocabHash());
     AtomicBoolean evalCancel = new AtomicBoolean();
@@ -201,12 +200,12 @@ public final class RunSupervisor {
     ActorRef<Trainer.Finished> finishedInbox = ctx.messageAdapter(Trainer.Finished.class, TrainerFinished::new);
     ActorRef<Trainer.Command> trainer = ctx.spawn(Trainer.create(
         new Trainer.Settings(config, spec.resumeFrom(), spec.vocabHash(), data.seqLen(),
-            new Trainer.Reporting(spec.runDir().resolve(StepLogWriter.FILE_NAME), spec.peakFlops(), spec.observer())),
-        clock, store,
+            new Trainer.Reporting(spec.runDir().resolve(StepLogWriter.FILE_NAME), spec.peakFlops(), spec.observer(),
+                spec.steps())),
+        store,
         new Trainer.Peers(keeper, assembler, checkpointer, evaluator, finishedInbox), board), "trainer",
         DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
     ctx.watchWith(trainer, TrainerTerminated.INSTANCE);
-    BudgetKeeper.publish(clock, board);
     return live(ctx, trainer, board, listener, evalCancel);
   }
 

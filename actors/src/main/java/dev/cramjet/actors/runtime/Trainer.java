@@ -6,22 +6,18 @@ import dev.cramjet.actors.ControlAction;
 import dev.cramjet.actors.ControlReply;
 import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.StatusBoard;
-import dev.cramjet.budget.BudgetClock;
-import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.checkpoint.Tensors;
 import dev.cramjet.config.RunConfig;
-import dev.cramjet.metrics.TrainingSnapshot;
-import dev.cramjet.train.Flops;
-import dev.cramjet.train.PeakFlops;
-import dev.cramjet.train.MaskedBatch;
-import dev.cramjet.train.PretrainRun;
-import dev.cramjet.train.StepLogWriter;
-import dev.cramjet.train.BadSteps;
 import dev.cramjet.train.FinalCheckpointFailed;
+import dev.cramjet.train.MaskedBatch;
 import dev.cramjet.train.MlmTrainer;
-import dev.cramjet.train.StepPlan;
+import dev.cramjet.train.PeakFlops;
+import dev.cramjet.train.StepLedger;
+import dev.cramjet.train.StepListener;
+import dev.cramjet.train.StepLogWriter;
+import dev.cramjet.train.StepRecord;
 import dev.cramjet.train.TrainConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,17 +34,18 @@ import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 
 /**
  * The one actor that does training math. It owns an {@link MlmTrainer} and all its native memory, and must run on a
- * pinned dispatcher (one thread, DJL-NOTES #9). It follows exactly the rules of the foreground loop ({@link StepPlan}):
- * before each step it reads the budget fraction t, takes that many micro-batches in row order, steps at the scheduled
- * learning rate, records the step on the budget clock, applies the non-finite-loss policy (skip and count; after
- * {@code train.max-bad-steps} in a row, roll back to the newest checkpoint while the data moves on) and checkpoints when
- * due. So a daemon and a {@code pretrain} run of one config and step budget reach the same parameters.
+ * pinned dispatcher (one thread, DJL-NOTES #9). The bookkeeping of every step is the {@link StepLedger}'s, the same
+ * class the foreground loop uses: the ledger owns the budget clock, says how many micro-batches the next step takes,
+ * steps at the scheduled learning rate, applies the non-finite-loss policy and says when a checkpoint is due. So a
+ * daemon and a {@code pretrain} run of one config and step budget reach the same parameters. What is left here is the
+ * actor's own: its protocol, its buffer of micro-batches, and the time it waits for them.
  *
  * <p>Data comes by demand: the trainer grants the assembler room for two full steps of micro-batches and gives one
  * back for each it consumes, so the next step's batches are requested while the current one runs. When a step is due
  * and its batches are not there, the wait is timed (the data wait on the status board). Each step is one message, so
  * control commands are handled between steps. Snapshots for checkpoints and evaluations are host copies made here;
- * the writing and the evaluating happen on other actors.
+ * the writing and the evaluating happen on other actors. The budget keeper learns the clock from a
+ * {@link BudgetKeeper.Reading} after each step, pause and resume; the status board is written, never read.
  */
 public final class Trainer {
   private Trainer() {}
@@ -65,7 +62,7 @@ public final class Trainer {
    */
   public enum PoisonParameters implements Command { INSTANCE }
 
-  /** The budget keeper saw the budget spent (matters when the trainer is waiting for data). */
+  /** The budget keeper saw a time budget spent (matters when the trainer is waiting for data). */
   public enum BudgetSpent implements Command { INSTANCE }
 
   private record BatchArrived(MicroBatch batch) implements Command {}
@@ -97,10 +94,11 @@ public final class Trainer {
    *     null for none
    * @param peakFlops FLOP/s that MFU is measured against: null to take the stored {@code bench peak} result or
    *     measure when training starts, NaN for none ({@link PeakFlops#choose})
-   * @param observer told every step (metrics)
+   * @param observer told the data wait and queue depth (metrics)
+   * @param steps told the start, every step and each checkpoint (metrics, a CLI's progress)
    */
-  public record Reporting(Path stepLog, Double peakFlops, RunObserver observer) {
-    public static final Reporting NONE = new Reporting(null, Double.NaN, RunObserver.NONE);
+  public record Reporting(Path stepLog, Double peakFlops, RunObserver observer, StepListener steps) {
+    public static final Reporting NONE = new Reporting(null, Double.NaN, RunObserver.NONE, StepListener.NONE);
   }
 
   /** The actors the trainer talks to; {@code evaluator} may be null (no evaluation). */
@@ -108,75 +106,70 @@ public final class Trainer {
       ActorRef<Checkpointer.Command> checkpointer, ActorRef<Evaluator.Command> evaluator,
       ActorRef<Finished> parent) {}
 
-  public static Behavior<Command> create(Settings settings, BudgetClock clock, CheckpointStore store, Peers peers,
-      StatusBoard board) {
-    return Behaviors.setup(ctx -> new Loop(ctx, settings, clock, store, peers, board).start());
+  public static Behavior<Command> create(Settings settings, CheckpointStore store, Peers peers, StatusBoard board) {
+    return Behaviors.setup(ctx -> new Loop(ctx, settings, store, peers, board).start());
   }
 
-  private static final class Loop {
+  private static final class Loop implements StepListener {
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(30);
 
     private final ActorContext<Command> ctx;
     private final Settings settings;
-    private final TrainConfig tc;
-    private final StepPlan plan;
-    private final BudgetClock clock;
     private final CheckpointStore store;
     private final Peers peers;
     private final StatusBoard board;
     private final NDManager manager;
     private final MlmTrainer trainer;
+    private final StepLogWriter stepLog;
+    private final StepLedger ledger;
+    private final RunObserver observer;
+    private final StepListener sinks;
     private final ActorRef<MicroBatch> batchInbox;
     private final ActorRef<Evaluator.Result> evalInbox;
     private final ArrayDeque<MicroBatch> buffer = new ArrayDeque<>();
 
-    private long step;
-    private long tokens;
-    private long rowsConsumed;
-    private ClockState lastCheckpointClock;
-    private double lastLoss = Double.NaN;
-    private final BadSteps bad;
-    private long rollbacks;
     private boolean stepScheduled;
+    private boolean evaluating;
+    private StepLedger.ClockPause pause;
     private long waitStart = -1;
     private long waitNanos;
     private long steadyWaitNanos;
     private long stepNanos;
     private long timedSteps;
-    private StatusBoard.Progress progress = StatusBoard.Progress.starting();
     private boolean released;
-    private final RunObserver observer;
-    private final StepLogWriter stepLog;
-    private final double flopsPerToken;
-    private final PeakFlops peak;
-    private long overflows; // fp16 steps skipped for overflow, this process
-    private long windowStart = System.nanoTime();
-    private long windowTokens;
 
-    Loop(ActorContext<Command> ctx, Settings settings, BudgetClock clock, CheckpointStore store, Peers peers,
-        StatusBoard board) throws Exception {
+    Loop(ActorContext<Command> ctx, Settings settings, CheckpointStore store, Peers peers, StatusBoard board)
+        throws Exception {
       this.ctx = ctx;
       this.settings = settings;
-      this.tc = settings.config().train();
-      this.plan = new StepPlan(settings.config());
-      this.bad = new BadSteps(tc.maxBadSteps());
-      this.clock = clock;
       this.store = store;
       this.peers = peers;
       this.board = board;
+      this.observer = settings.reporting().observer();
+      this.sinks = settings.reporting().steps();
+      TrainConfig tc = settings.config().train();
       DjlThread.prepare();
       this.manager = NDManager.newBaseManager();
       MlmTrainer t = null;
+      StepLogWriter log = null;
       try {
         t = new MlmTrainer(settings.config().arch(), tc, manager);
+        Snapshot resumed = null;
         if (settings.resumeFrom() != null) {
-          Snapshot s = CheckpointStore.read(settings.resumeFrom());
-          t.restore(s, settings.resumeFrom().toString());
-          step = s.state().step();
-          tokens = s.state().tokens();
-          rowsConsumed = s.state().rowsConsumed();
+          resumed = CheckpointStore.read(settings.resumeFrom());
+          t.restore(resumed, settings.resumeFrom().toString());
         }
+        PeakFlops peak = PeakFlops.choose(settings.reporting().peakFlops(), t.precision(), manager);
+        if (settings.reporting().stepLog() != null) {
+          log = new StepLogWriter(settings.reporting().stepLog());
+        }
+        this.ledger = new StepLedger(settings.config(), settings.seqLen(), t, store, peak,
+            resumed == null ? null : resumed.state(),
+            StepListener.all(log == null ? StepListener.NONE : log, board, sinks, this));
       } catch (Exception | Error e) {
+        if (log != null) {
+          log.close();
+        }
         if (t != null) {
           t.close();
         }
@@ -184,40 +177,43 @@ public final class Trainer {
         throw e;
       }
       this.trainer = t;
-      this.observer = settings.reporting().observer();
-      this.flopsPerToken = Flops.trainingPerToken(settings.config().arch(), tc.maskRate());
-      this.peak = PeakFlops.choose(settings.reporting().peakFlops(), trainer.precision(), manager);
-      StepLogWriter log = null;
-      if (settings.reporting().stepLog() != null) {
-        try {
-          log = new StepLogWriter(settings.reporting().stepLog());
-        } catch (java.io.IOException e) {
-          t.close();
-          manager.close();
-          throw e;
-        }
-      }
       this.stepLog = log;
-      this.lastCheckpointClock = clock.snapshot();
       this.batchInbox = ctx.messageAdapter(MicroBatch.class, BatchArrived::new);
       this.evalInbox = ctx.messageAdapter(Evaluator.Result.class, EvalDone::new);
     }
 
     Behavior<Command> start() {
       // Room for two full steps: the next step's batches are on their way while this one runs.
-      peers.assembler().tell(new BatchAssembler.Demand(2 * plan.maxMicroBatches(), batchInbox));
-      peers.budgetKeeper().tell(BudgetKeeper.Start.INSTANCE);
+      peers.assembler().tell(new BatchAssembler.Demand(2 * ledger.maxMicroBatches(), batchInbox, 0));
+      ledger.start();
+      tellKeeper();
       observer.onPaused(false);
+      board.onStep(ledger.last()); // a resumed run shows its checkpoint's totals before its first step
       publish(RunPhase.TRAINING, "");
       scheduleStep();
       return training();
+    }
+
+    // ---- what the ledger reports, for the log ----
+
+    @Override
+    public void onMessage(String message) {
+      ctx.getLog().warn("{}", message);
+    }
+
+    @Override
+    public void onStep(StepRecord r) {
+      if (r.logged()) {
+        ctx.getLog().info("step {} loss {} lr {} rows {} data wait {}%", r.step(), String.format("%.4f", r.loss()),
+            String.format("%.3g", r.lr()), r.batchRows(), String.format("%.2f", 100 * dataWait().ratio()));
+      }
     }
 
     // ---- states ----
 
     private Behavior<Command> training() {
       return common(Behaviors.receive(Command.class))
-          .onMessageEquals(StepNow.INSTANCE, this::onStep)
+          .onMessageEquals(StepNow.INSTANCE, this::onStepDue)
           .onMessageEquals(BudgetSpent.INSTANCE, () -> {
             scheduleStep(); // the step checks the clock
             return Behaviors.same();
@@ -243,7 +239,7 @@ public final class Trainer {
           .onMessage(EvalDone.class, this::onEvalDone)
           .onMessage(CheckpointDone.class, d -> d.last() ? onFinalCheckpoint(d, endPhase) : onCheckpointDone(d))
           .onMessage(Control.class, c -> {
-            c.replyTo().tell(ControlReply.conflict("the run is stopping", step));
+            c.replyTo().tell(ControlReply.conflict("the run is stopping", ledger.steps()));
             return Behaviors.same();
           })
           .onMessage(Command.class, c -> Behaviors.same())
@@ -269,13 +265,12 @@ public final class Trainer {
       return Behaviors.same();
     }
 
-    private Behavior<Command> onStep() {
+    private Behavior<Command> onStepDue() {
       stepScheduled = false;
-      if (clock.isSpent()) {
+      if (ledger.spent()) {
         return finish(RunPhase.FINISHED, null, "budget spent");
       }
-      double t = clock.fraction();
-      int micro = plan.microBatchesAt(t);
+      int micro = ledger.microBatchesDue();
       long now = System.nanoTime();
       if (buffer.size() < micro) {
         if (waitStart < 0) {
@@ -292,107 +287,40 @@ public final class Trainer {
         }
         waitStart = -1;
       }
+      StepRecord r;
       try {
-        trainOneStep(t, micro);
+        List<MaskedBatch> batches = take(micro);
+        // The batches just taken are asked for again now, so they arrive while this step runs.
+        peers.assembler().tell(new BatchAssembler.Demand(micro, batchInbox, buffer.size()));
+        r = ledger.step(batches);
       } catch (RuntimeException e) {
-        ctx.getLog().error("training failed at step {}", step, e);
+        ctx.getLog().error("training failed at step {}", ledger.steps() + 1, e);
         return fail(e.getMessage() == null ? e.toString() : e.getMessage());
       }
-      if (plan.checkpointDue(lastCheckpointClock, clock.snapshot()) && !clock.isSpent()) {
+      stepNanos += (long) (r.stepSeconds() * 1e9);
+      timedSteps++;
+      tellKeeper();
+      board.dataWait(dataWait());
+      if (ledger.checkpointDue()) {
         checkpoint(null, false);
       }
       scheduleStep();
       return Behaviors.same();
     }
 
-    private void trainOneStep(double t, int micro) {
+    /** The next {@code micro} micro-batches of the buffer, which must continue the rows consumed so far. */
+    private List<MaskedBatch> take(int micro) {
       List<MaskedBatch> batches = new ArrayList<>(micro);
+      long next = ledger.rowsConsumed();
       for (int i = 0; i < micro; i++) {
         MicroBatch mb = buffer.poll();
-        if (mb.firstRow() != rowsConsumed) {
-          throw new IllegalStateException("batch out of order: expected row " + rowsConsumed + ", got " + mb.firstRow());
+        if (mb.firstRow() != next) {
+          throw new IllegalStateException("batch out of order: expected row " + next + ", got " + mb.firstRow());
         }
         batches.add(mb.masked());
-        rowsConsumed += mb.rows();
+        next += mb.rows();
       }
-      peers.assembler().tell(new BatchAssembler.Demand(micro, batchInbox));
-      double lr = plan.lrAt(t);
-      long s0 = System.nanoTime();
-      MlmTrainer.StepResult r = trainer.step(batches, lr);
-      long took = System.nanoTime() - s0;
-      stepNanos += took;
-      timedSteps++;
-      long stepTokens = (long) r.rows() * settings.seqLen();
-      step++;
-      tokens += stepTokens;
-      clock.recordStep(stepTokens);
-      boolean rollBackDue = bad.record(r.bad());
-      if (r.overflow()) {
-        overflows++;
-        ctx.getLog().info("step {}: fp16 gradients overflowed, update skipped; loss scale now {}", step,
-            r.lossScale() / 2);
-      } else if (r.skipped()) {
-        ctx.getLog().warn("step {}: non-finite loss or gradient (loss {}, grad norm {}), update skipped ({} in a row)",
-            step, r.loss(), r.gradNorm(), rollBackDue ? tc.maxBadSteps() : bad.inARow());
-        if (rollBackDue) {
-          rollBack();
-        }
-      } else {
-        lastLoss = r.loss();
-      }
-      progress = new StatusBoard.Progress(RunPhase.TRAINING, step, tokens, r.loss(), r.accuracy(), lr, r.rows(),
-          r.gradNorm(), bad.total(), rollbacks, rowsConsumed, "");
-      board.progress(progress);
-      publishWait();
-      report(r, lr, stepTokens, took);
-      if (step % tc.logEvery() == 0) {
-        ctx.getLog().info("step {} loss {} lr {} rows {} data wait {}%", step, String.format("%.4f", r.loss()),
-            String.format("%.3g", lr), r.rows(), String.format("%.2f", 100 * board.dataWait().ratio()));
-      }
-    }
-
-    /** Metrics every step; a line of {@code metrics.jsonl} every log-every steps and when the budget is spent. */
-    private void report(MlmTrainer.StepResult r, double lr, long stepTokens, long stepNanosTaken) {
-      windowTokens += stepTokens;
-      long now = System.nanoTime();
-      double secs = Math.max((now - windowStart) / 1e9, 1e-9);
-      double tps = windowTokens / secs;
-      double mfu = peak.mfu(tps * flopsPerToken);
-      double t = clock.fraction();
-      double elapsed = clock.elapsedSeconds();
-      observer.onStep(new TrainingSnapshot(step, rowsConsumed, tokens, r.loss(), r.accuracy(), lr, r.rows(),
-          r.gradNorm(), tps, mfu, elapsed, TrainingSnapshot.remainingSeconds(plan.budget(), elapsed, t), t,
-          overflows, r.lossScale()),
-          stepNanosTaken / 1e9);
-      observer.onQueueDepth(buffer.size() + board.dataSource().readyMicroBatches());
-      if (step % tc.logEvery() == 0 || clock.isSpent()) {
-        if (stepLog != null) {
-          try {
-            stepLog.write(new PretrainRun.StepLog(step, t, elapsed, r.loss(), r.accuracy(), lr, r.rows(),
-                r.gradNorm(), tokens, tps, mfu, r.skipped(), overflows, r.lossScale()));
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot append to " + settings.reporting().stepLog(), e);
-          }
-        }
-        windowStart = now;
-        windowTokens = 0;
-      }
-    }
-
-    private void rollBack() {
-      Path latest;
-      try {
-        latest = store.newestValid().checkpoint(); // newer corrupt or non-finite ones are moved aside (and logged)
-        if (latest == null) {
-          throw new IllegalStateException("training diverged: " + tc.maxBadSteps()
-              + " non-finite steps in a row and no checkpoint to roll back to (try a lower train.lr)");
-        }
-        trainer.restore(CheckpointStore.read(latest), latest.toString());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      rollbacks++;
-      ctx.getLog().warn("rolled back to {} after {} non-finite steps in a row", latest, tc.maxBadSteps());
+      return batches;
     }
 
     private void scheduleStep() {
@@ -402,19 +330,26 @@ public final class Trainer {
       }
     }
 
+    /** The budget keeper publishes the clock between steps and watches a time budget while the trainer waits. */
+    private void tellKeeper() {
+      peers.budgetKeeper().tell(new BudgetKeeper.Reading(ledger.clockState(), ledger.clockRunning(),
+          System.nanoTime()));
+    }
+
     // ---- control ----
 
     private Behavior<Command> onControlTraining(Control c) {
       switch (c.action()) {
         case PAUSE -> {
-          peers.budgetKeeper().tell(BudgetKeeper.PauseClock.INSTANCE);
+          pause = ledger.pauseClock();
+          tellKeeper();
           waitStart = -1; // paused time is not data wait
           observer.onPaused(true);
           publish(RunPhase.PAUSED, "");
-          c.replyTo().tell(ControlReply.ok("paused after step " + step, step));
+          c.replyTo().tell(ControlReply.ok("paused after step " + ledger.steps(), ledger.steps()));
           return paused();
         }
-        case RESUME -> c.replyTo().tell(ControlReply.conflict("the run is not paused", step));
+        case RESUME -> c.replyTo().tell(ControlReply.conflict("the run is not paused", ledger.steps()));
         default -> {
           return onControlAny(c);
         }
@@ -424,14 +359,14 @@ public final class Trainer {
 
     private Behavior<Command> onControlPaused(Control c) {
       switch (c.action()) {
-        case PAUSE -> c.replyTo().tell(ControlReply.conflict("the run is already paused", step));
+        case PAUSE -> c.replyTo().tell(ControlReply.conflict("the run is already paused", ledger.steps()));
         case RESUME -> {
-          peers.budgetKeeper().tell(BudgetKeeper.ResumeClock.INSTANCE);
+          pause.close();
+          pause = null;
+          tellKeeper();
           observer.onPaused(false);
-          windowStart = System.nanoTime(); // paused time is not training throughput
-          windowTokens = 0;
           publish(RunPhase.TRAINING, "");
-          c.replyTo().tell(ControlReply.ok("resumed at step " + step, step));
+          c.replyTo().tell(ControlReply.ok("resumed at step " + ledger.steps(), ledger.steps()));
           scheduleStep();
           return training();
         }
@@ -444,14 +379,16 @@ public final class Trainer {
 
     /** Actions allowed both while training and while paused. */
     private Behavior<Command> onControlAny(Control c) {
+      long step = ledger.steps();
       switch (c.action()) {
         case CHECKPOINT -> checkpoint(c.replyTo(), false);
         case EVALUATE -> {
           if (peers.evaluator() == null) {
             c.replyTo().tell(ControlReply.conflict("this run has no evaluator", step));
-          } else if (board.evaluating()) {
+          } else if (evaluating) {
             c.replyTo().tell(ControlReply.conflict("an evaluation is already running", step));
           } else {
+            evaluating = true;
             board.evaluating(true);
             peers.evaluator().tell(new Evaluator.Evaluate(step, Tensors.toHost(trainer.model().params().all()),
                 evalInbox));
@@ -479,9 +416,7 @@ public final class Trainer {
     // ---- checkpoints, evaluation, the end ----
 
     private void checkpoint(ActorRef<ControlReply> requester, boolean last) {
-      Snapshot s = trainer.snapshot(plan.checkpointState(step, tokens, rowsConsumed, clock.elapsedNanos(), lastLoss,
-          settings.vocabHash()));
-      lastCheckpointClock = clock.snapshot();
+      Snapshot s = ledger.snapshot(settings.vocabHash());
       ctx.ask(Checkpointer.Written.class, peers.checkpointer(), CHECKPOINT_TIMEOUT,
           ref -> new Checkpointer.Write(s, ref), (w, err) -> new CheckpointDone(w, err, requester, last));
     }
@@ -491,15 +426,18 @@ public final class Trainer {
     }
 
     private Behavior<Command> onCheckpointDone(CheckpointDone d) {
+      long step = ledger.steps();
       String error = errorOf(d, step);
       if (error != null) {
         ctx.getLog().error("{}", error);
+        sinks.onCheckpointFailed(error);
         // Shown in GET /status (last_checkpoint_error), not only counted in a metric.
         board.lastCheckpointError(new StatusBoard.CheckpointError(d.written() != null ? d.written().step() : step,
             java.time.Instant.now().toString(), error, d.last(), null, -1));
       } else {
-        ctx.getLog().info("checkpoint {} ({} bytes, {} s)", d.written().folder(), d.written().bytes(),
-            String.format("%.2f", d.written().seconds()));
+        Checkpointer.Written w = d.written();
+        ctx.getLog().info("checkpoint {} ({} bytes, {} s)", w.folder(), w.bytes(), String.format("%.2f", w.seconds()));
+        sinks.onCheckpoint(w.folder(), w.seconds(), w.bytes());
       }
       if (d.requester() != null) {
         d.requester().tell(error != null
@@ -513,16 +451,18 @@ public final class Trainer {
     }
 
     private Behavior<Command> onEvalDone(EvalDone e) {
+      evaluating = false;
       board.evaluating(false);
       Evaluator.Result r = e.result();
-      ctx.getLog().info("evaluation of step {} (now at step {}): held-out loss {} accuracy {}{}{}", r.step(), step,
-          r.loss(), r.accuracy(), r.tasks() == null ? "" : ", task average " + r.tasks().average() + " in "
-              + r.reportDir(), r.error() == null ? "" : ", error: " + r.error());
+      ctx.getLog().info("evaluation of step {} (now at step {}): held-out loss {} accuracy {}{}{}", r.step(),
+          ledger.steps(), r.loss(), r.accuracy(), r.tasks() == null ? "" : ", task average " + r.tasks().average()
+              + " in " + r.reportDir(), r.error() == null ? "" : ", error: " + r.error());
       return Behaviors.same();
     }
 
     private Behavior<Command> finish(RunPhase endPhase, ActorRef<ControlReply> requester, String why) {
-      peers.budgetKeeper().tell(BudgetKeeper.PauseClock.INSTANCE);
+      ledger.stopClock();
+      tellKeeper();
       publish(RunPhase.STOPPING, why);
       checkpoint(requester, true);
       return stopping(endPhase);
@@ -530,6 +470,7 @@ public final class Trainer {
 
     private Behavior<Command> onFinalCheckpoint(CheckpointDone d, RunPhase endPhase) {
       onCheckpointDone(d);
+      long step = ledger.steps();
       String error = errorOf(d, step);
       if (error != null) {
         // Not a failed run when an older checkpoint is intact: the run ends as it would have, says which checkpoint
@@ -564,18 +505,17 @@ public final class Trainer {
 
     private Behavior<Command> fail(String error) {
       publish(RunPhase.FAILED, error);
-      peers.parent().tell(new Finished(RunPhase.FAILED, step, null, error));
+      peers.parent().tell(new Finished(RunPhase.FAILED, ledger.steps(), null, error));
       return Behaviors.stopped(this::release);
     }
 
     private void publish(RunPhase phase, String message) {
-      progress = progress.withPhase(phase, message);
-      board.progress(progress);
+      board.progress(board.progress().withPhase(phase, message));
     }
 
-    private void publishWait() {
-      board.dataWait(new StatusBoard.DataWait(waitNanos / 1e9, steadyWaitNanos / 1e9, stepNanos / 1e9, timedSteps,
-          buffer.size()));
+    private StatusBoard.DataWait dataWait() {
+      return new StatusBoard.DataWait(waitNanos / 1e9, steadyWaitNanos / 1e9, stepNanos / 1e9, timedSteps,
+          buffer.size());
     }
 
     private Behavior<Command> release() {

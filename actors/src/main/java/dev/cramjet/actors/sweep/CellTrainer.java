@@ -1,5 +1,6 @@
 package dev.cramjet.actors.sweep;
 
+import dev.cramjet.train.StepListener;
 import dev.cramjet.actors.runtime.RunRows;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
@@ -45,7 +46,7 @@ public final class CellTrainer {
    * Trains the cell to the end of its budget and scores it; null when {@code stop} ended it early (its checkpoint is
    * on disk and the next run resumes it).
    */
-  public CellResult train(SweepCell cell, Path dir, String node, BooleanSupplier stop, PretrainRun.Listener listener)
+  public CellResult train(SweepCell cell, Path dir, String node, BooleanSupplier stop, StepListener listener)
       throws IOException {
     RunConfig cfg = config(cell, dir);
     RunRows rows = RunRows.open(cfg);

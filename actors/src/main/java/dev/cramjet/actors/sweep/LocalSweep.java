@@ -1,5 +1,6 @@
 package dev.cramjet.actors.sweep;
 
+import dev.cramjet.train.StepListener;
 import dev.cramjet.sweep.CellResult;
 import dev.cramjet.sweep.SweepCell;
 import dev.cramjet.sweep.SweepState;
@@ -39,7 +40,7 @@ public final class LocalSweep {
 
   /** Trains the pending cells; returns false when a stop request ended it before the last one. */
   public static boolean run(SweepState state, CellTrainer trainer, BooleanSupplier stop,
-      Function<SweepCell, PretrainRun.Listener> runListener, Listener listener) {
+      Function<SweepCell, StepListener> runListener, Listener listener) {
     var pending = state.pending();
     int position = 0;
     for (SweepCell cell : pending) {

@@ -1,5 +1,6 @@
 package dev.cramjet.actors.sweep;
 
+import dev.cramjet.train.StepListener;
 import dev.cramjet.actors.CrossNode;
 import dev.cramjet.sweep.CellResult;
 import dev.cramjet.sweep.SweepCell;
@@ -53,7 +54,7 @@ public final class SweepWorker {
    * @param listener what to tell about the training run of each cell
    */
   public static Behavior<Command> create(String node, Executor executor, BooleanSupplier stop,
-      java.util.function.Function<String, PretrainRun.Listener> listener) {
+      java.util.function.Function<String, StepListener> listener) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
       return Behaviors.receive(Command.class)

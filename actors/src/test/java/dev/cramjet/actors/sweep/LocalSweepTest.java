@@ -1,5 +1,6 @@
 package dev.cramjet.actors.sweep;
 
+import dev.cramjet.train.StepListener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,19 +32,7 @@ class LocalSweepTest {
       "arch.intermediate=64", "arch.vocab-size=512", "train.micro-batch=4", "train.batch-size=4",
       "train.log-every=1", "train.checkpoint-every=2steps");
 
-  private static final PretrainRun.Listener QUIET = new PretrainRun.Listener() {
-    @Override
-    public void onStart(PretrainRun.StartInfo info) {}
-
-    @Override
-    public void onStep(PretrainRun.StepLog log) {}
-
-    @Override
-    public void onCheckpoint(Path folder, double seconds) {}
-
-    @Override
-    public void onMessage(String message) {}
-  };
+  private static final StepListener QUIET = StepListener.NONE;
 
   private static LocalSweep.Listener record(List<String> events) {
     return new LocalSweep.Listener() {
