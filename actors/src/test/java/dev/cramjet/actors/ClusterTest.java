@@ -12,12 +12,12 @@ import dev.cramjet.actors.runtime.Trainer;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
+import dev.cramjet.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -69,7 +69,7 @@ class ClusterTest {
       StatusBoard board = new StatusBoard();
       TestProbe<Trainer.Finished> done = trainerNode.createTestProbe();
       ActorRef<RunSupervisor.Command> run = trainerNode.spawn(RunSupervisor.create(spec, board, done.getRef()));
-      await(() -> board.dataSource().rowsRemote() >= 16, "the remote worker serves rows");
+      Await.until(LONG, "the remote worker serves rows", board::dataSource, d -> d.rowsRemote() >= 16);
       assertEquals(1, board.dataSource().remoteLoaders());
 
       // Pause first, so that a fast machine cannot finish the run before the test has done its part; the assembler
@@ -79,17 +79,17 @@ class ClusterTest {
       worker.terminate();
       worker.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       worker = null;
-      await(() -> board.dataSource().remoteLoaders() == 0, "the lost worker leaves the listing");
+      Await.until(LONG, "the lost worker leaves the listing", board::dataSource, d -> d.remoteLoaders() == 0);
       long localBefore = board.dataSource().rowsLocal();
       control(trainerNode, run, ControlAction.RESUME);
-      await(() -> board.dataSource().rowsLocal() >= localBefore + 16, "local loading takes over");
+      Await.until(LONG, "local loading takes over", board::dataSource, d -> d.rowsLocal() >= localBefore + 16);
       control(trainerNode, run, ControlAction.PAUSE);
       long stepAtSecondWorker = board.progress().step();
       assertTrue(stepAtSecondWorker < 56, "the run must still have steps left: " + stepAtSecondWorker);
 
       // A worker joins again and is used again.
       worker = startWorker(data, key, seed);
-      await(() -> board.dataSource().remoteLoaders() == 1, "the new worker is listed");
+      Await.until(LONG, "the new worker is listed", board::dataSource, d -> d.remoteLoaders() == 1);
       long remoteBefore = board.dataSource().rowsRemote();
       control(trainerNode, run, ControlAction.RESUME);
 
@@ -143,15 +143,5 @@ class ClusterTest {
     run.tell(new RunSupervisor.Control(a, reply.getRef()));
     ControlReply r = reply.expectMessageClass(ControlReply.class, LONG);
     assertTrue(r.accepted(), a + ": " + r.message());
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + LONG.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(10);
-    }
   }
 }

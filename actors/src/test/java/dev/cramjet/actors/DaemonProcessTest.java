@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cramjet.actors.control.ControlClient;
 import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.testing.Await;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -64,10 +66,8 @@ class DaemonProcessTest {
       assertEquals(409, send(http, base, "POST", "/resume", token, null).statusCode());
 
       ControlClient ctl = ControlClient.fromRunDir(run, null);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (ctl.status().body().path("step").asLong() < 3 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Await.until(Duration.ofSeconds(120), "step 3 in /status", () -> ctl.status().body(),
+          b -> b.path("step").asLong() >= 3);
       ControlClient.Answer paused = ctl.act(ControlAction.PAUSE);
       assertEquals(200, paused.status(), paused.body().toString());
       long pausedAt = paused.body().path("step").asLong();
@@ -86,10 +86,8 @@ class DaemonProcessTest {
       assertEquals(200, ckpt.status());
       assertEquals(pausedAt, CheckpointStore.readState(Path.of(ckpt.body().path("checkpoint").asText())).step());
       assertEquals(200, ctl.act(ControlAction.RESUME).status());
-      while (ctl.status().body().path("step").asLong() <= pausedAt + 2 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertTrue(ctl.status().body().path("step").asLong() > pausedAt + 2, "training resumed");
+      Await.until(Duration.ofSeconds(120), "training to resume past step " + (pausedAt + 2),
+          () -> ctl.status().body(), b -> b.path("step").asLong() > pausedAt + 2);
 
       // /metrics: behind the token, fed by the actors (steps, loader rows, the checkpoint above, the pause gauge)
       assertEquals(401, send(http, base, "GET", "/metrics", null, null).statusCode());

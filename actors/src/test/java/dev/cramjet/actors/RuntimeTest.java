@@ -11,6 +11,7 @@ import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.actors.runtime.Trainer;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.testing.Await;
 import dev.cramjet.train.PretrainRun;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,20 +49,13 @@ class RuntimeTest {
     TestProbe<Trainer.Finished> done = kit.createTestProbe();
     org.apache.pekko.actor.typed.ActorRef<RunSupervisor.Command> run = kit.spawn(
         RunSupervisor.create(TestRuns.spec(cfg, TestRuns.data(), tmp.resolve("mem")), new StatusBoard(), done.getRef()));
-    int peak = before;
-    long until = System.nanoTime() + LONG.toNanos();
-    while (peak == before && System.nanoTime() < until) {
-      peak = Math.max(peak, nativeArrays()); // the trainer's model and optimizer appear in the count
-      Thread.sleep(5);
-    }
-    assertTrue(peak > before, "the count must see the run's arrays");
+    // The trainer's model and optimizer appear in the count while it lives: sampled often, not to miss them.
+    Await.until(LONG, Duration.ofMillis(5), "the count to see the run's arrays (before: " + before + ")",
+        RuntimeTest::nativeArrays, n -> n > before);
     assertEquals(4, done.expectMessageClass(Trainer.Finished.class, LONG).step());
     kit.stop(run, LONG); // the trainer's and evaluator's PostStop close their managers
-    long deadline = System.nanoTime() + LONG.toNanos();
-    while (nativeArrays() != before && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertEquals(before, nativeArrays(), "arrays left open after the run stopped");
+    Await.until(LONG, "the arrays of the run to be freed after it stopped (before: " + before + ")",
+        RuntimeTest::nativeArrays, n -> n == before);
   }
 
   @Test
@@ -123,11 +117,8 @@ class RuntimeTest {
     assertTrue(replies.expectMessageClass(ControlReply.class, LONG).accepted());
     sup.tell(new RunSupervisor.Control(ControlAction.RESUME, replies.getRef()));
     assertTrue(replies.expectMessageClass(ControlReply.class, LONG).accepted());
-    long deadline = System.nanoTime() + LONG.toNanos();
-    while ((board.lastEvaluation() == null || board.progress().step() <= paused.step() + 2)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Await.until(LONG, "the evaluation of step " + paused.step() + " and training past step " + (paused.step() + 2),
+        () -> board.lastEvaluation() != null && board.progress().step() > paused.step() + 2);
     StatusBoard.EvalInfo eval = board.lastEvaluation();
     assertNotNull(eval);
     assertEquals(paused.step(), eval.step());
@@ -154,16 +145,11 @@ class RuntimeTest {
     sup.tell(new RunSupervisor.Control(ControlAction.CHECKPOINT, replies.getRef()));
     assertTrue(replies.expectMessageClass(ControlReply.class, LONG).accepted());
     sup.tell(RunSupervisor.Poison.INSTANCE);
-    long deadline = System.nanoTime() + LONG.toNanos();
-    while (board.progress().last().rollbacks() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until(LONG, "a roll-back", board::progress, p -> p.last().rollbacks() > 0);
     assertEquals(1, board.progress().last().rollbacks());
     assertEquals(3, board.progress().last().skippedSteps(), "three bad steps in a row, then the roll-back");
     long after = board.progress().step();
-    while (board.progress().step() < after + 3 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until(LONG, "3 steps after the roll-back", board::progress, p -> p.step() >= after + 3);
     assertTrue(Double.isFinite(board.progress().loss()), "finite again after the roll-back");
     assertEquals(3, board.progress().last().skippedSteps());
     sup.tell(new RunSupervisor.Control(ControlAction.STOP, replies.getRef()));

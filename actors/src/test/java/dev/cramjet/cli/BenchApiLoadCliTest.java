@@ -71,5 +71,9 @@ class BenchApiLoadCliTest {
     assertEquals(Runtime.getRuntime().availableProcessors(), o.path("cpu_cores").asInt());
     assertEquals(0.9, o.path("target_ratio").asDouble());
     assertTrue(o.path("pass").isBoolean());
+    // The trainer's data wait: reported with its target, not judged here.
+    assertTrue(o.path("data_wait_ratio").isNumber() && o.path("data_wait_ratio").asDouble() >= 0, o.toString());
+    assertTrue(o.path("data_wait_steady_seconds").asDouble() >= 0, o.toString());
+    assertEquals(0.01, o.path("data_wait_target_ratio").asDouble());
   }
 }

@@ -18,6 +18,7 @@ import dev.cramjet.actors.runtime.RunSupervisor;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.SafeTensors;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.testing.Await;
 import dev.cramjet.util.Hashing;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -207,10 +208,8 @@ class CheckpointFaultsCliTest {
     Daemon daemon = Daemon.start(spec, "127.0.0.1", 0, null, null, ConfigFactory.load());
     try {
       ControlClient ctl = ControlClient.fromRunDir(runDir, null);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (ctl.status().body().path("step").asLong() < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Await.until(java.time.Duration.ofSeconds(60), "step 2 in /status", () -> ctl.status().body(),
+          b -> b.path("step").asLong() >= 2);
       assertTrue(ctl.status().body().path("last_checkpoint_error").isNull(), "no error before a checkpoint");
       ControlClient.Answer a = ctl.act(ControlAction.CHECKPOINT);
       assertEquals(409, a.status(), a.body().toString());

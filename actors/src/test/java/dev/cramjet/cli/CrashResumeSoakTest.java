@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.testing.Await;
 import dev.cramjet.util.Hashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -84,10 +86,9 @@ class CrashResumeSoakTest {
     for (int trial = 0; trial < targets.length; trial++) {
       Path log = dir.resolve("trial-" + trial + ".log");
       Process p = start(conf, run, log, true);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!read(log).contains(targets[trial]) && p.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      String target = targets[trial];
+      Await.until(Duration.ofSeconds(60), "trial " + trial + " to log \"" + target + "\" (or end)",
+          () -> read(log).contains(target) || !p.isAlive());
       assertTrue(p.isAlive(), "trial " + trial + " ended before its kill: " + read(log));
       Thread.sleep(targets[trial].startsWith("cramjet-fault") ? random.nextLong(PAUSE_MS) : random.nextLong(300));
       p.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint

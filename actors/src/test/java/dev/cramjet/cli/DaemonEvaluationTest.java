@@ -16,6 +16,7 @@ import dev.cramjet.actors.control.Daemon;
 import dev.cramjet.actors.runtime.EvalSettings;
 import dev.cramjet.actors.runtime.Evaluator;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.testing.Await;
 import dev.cramjet.text.SpecialTokens;
 import dev.cramjet.util.BadInputException;
 import java.net.URI;
@@ -94,10 +95,8 @@ class DaemonEvaluationTest {
       assertTrue(launched.evaluationNote().contains("held-out MLM on 32 rows, then fine-tunes SST-2 (GLUE (dev sets), "
           + "protocol crammed, 2 epochs, 1 seed)"), launched.evaluationNote());
       ControlClient ctl = ControlClient.fromRunDir(launched.runDir(), null);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (ctl.status().body().path("step").asLong() < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Await.until(Duration.ofSeconds(60), "step 2 in /status", () -> ctl.status().body(),
+          b -> b.path("step").asLong() >= 2);
       ControlClient.Answer first = ctl.act(ControlAction.EVALUATE);
       assertEquals(200, first.status(), first.body().toString());
       long evaluatedStep = first.body().path("step").asLong();
@@ -108,13 +107,8 @@ class DaemonEvaluationTest {
       String what = during.path("evaluating_task").asText();
       assertTrue(List.of("starting", Evaluator.TASK, "SST-2").contains(what), "evaluating_task " + what);
 
-      JsonNode s = ctl.status().body();
-      deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while ((s.path("evaluating").asBoolean() || s.path("last_evaluation").isNull())
-          && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-        s = ctl.status().body();
-      }
+      JsonNode s = Await.until(Duration.ofSeconds(120), Duration.ofMillis(50), "the evaluation to end in /status",
+          () -> ctl.status().body(), b -> !b.path("evaluating").asBoolean() && !b.path("last_evaluation").isNull());
       JsonNode e = s.path("last_evaluation");
       assertFalse(e.isMissingNode() || e.isNull(), "no evaluation result: " + s);
       assertTrue(e.path("error").isNull(), e.toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
+import dev.cramjet.testing.Await;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,13 +49,12 @@ class DaemonSignalTest {
       assertTrue(line != null && line.startsWith("http://127.0.0.1:"), "URL printed first, got " + line + "; "
           + Files.readString(err));
 
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      Ctl status;
-      do {
-        Thread.sleep(100);
-        status = ctl("status", "--run", run.toString());
-        assertEquals(0, status.code, status.err);
-      } while (!status.out.matches("(?s)training at step ([3-9]|\\d\\d+).*") && System.nanoTime() < deadline);
+      Ctl status = Await.until(Duration.ofSeconds(120), Duration.ofMillis(100), "`status` to say step 3 or later",
+          () -> {
+            Ctl s = ctl("status", "--run", run.toString());
+            assertEquals(0, s.code, s.err);
+            return s;
+          }, s -> s.out.matches("(?s)training at step ([3-9]|\\d\\d+).*"));
       assertTrue(status.out.startsWith("training at step "), status.out);
       assertTrue(status.out.contains("no checkpoint yet"), status.out);
 

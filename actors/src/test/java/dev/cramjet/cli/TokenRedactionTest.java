@@ -10,6 +10,7 @@ import dev.cramjet.actors.control.ControlClient;
 import dev.cramjet.actors.control.Daemon;
 import dev.cramjet.actors.runtime.DaemonSettings;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.testing.Await;
 import dev.cramjet.text.SpecialTokens;
 import dev.cramjet.text.Vocabulary;
 import dev.cramjet.text.WordPieceTokenizer;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -135,10 +137,8 @@ class TokenRedactionTest {
       ControlClient.Answer status = ctl.status();
       assertEquals(200, status.status(), status.body().toString());
       assertFalse(status.body().toString().contains(TOKEN), status.body().toString());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (ctl.status().body().path("step").asLong() < 4 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Await.until(Duration.ofSeconds(60), "step 4 in /status", () -> ctl.status().body(),
+          b -> b.path("step").asLong() >= 4);
       assertEquals(200, ctl.act(ControlAction.CHECKPOINT).status());
       assertEquals(200, ctl.act(ControlAction.STOP).status());
       daemon.whenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

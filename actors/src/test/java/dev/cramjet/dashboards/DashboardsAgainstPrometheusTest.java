@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cramjet.metrics.CramjetMetrics;
 import dev.cramjet.metrics.MetricsServer;
+import dev.cramjet.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -147,7 +148,7 @@ class DashboardsAgainstPrometheusTest {
   }
 
   /** Starts the tiny run and returns its scrape target host:port, read from the URL it prints. */
-  private String startRun(Path tmp) throws IOException, InterruptedException {
+  private String startRun(Path tmp) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log = tmp.resolve("pretrain.log");
     Files.createDirectories(tmp.resolve("java-tmp"));
@@ -159,24 +160,21 @@ class DashboardsAgainstPrometheusTest {
         "--set", "train.micro-batch=16", "--set", "train.batch-size=32", "--set", "train.log-every=1",
         "--set", "train.checkpoint-every=5steps", "--set", "train.keep-checkpoints=2")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      Matcher m = METRICS_URL.matcher(Files.readString(log));
-      if (m.find()) {
-        return URI.create(m.group(1)).getAuthority();
-      }
-      if (!run.isAlive()) {
-        fail("pretrain exited with " + run.exitValue() + " before serving metrics:\n" + Files.readString(log));
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("pretrain printed no metrics URL within 60 s:\n" + Files.readString(log));
+    String text = Await.until(Duration.ofSeconds(60), Duration.ofMillis(200), "pretrain to print its metrics URL",
+        () -> {
+          String t = Files.readString(log);
+          if (!METRICS_URL.matcher(t).find() && !run.isAlive()) {
+            fail("pretrain exited with " + run.exitValue() + " before serving metrics:\n" + t);
+          }
+          return t;
+        }, t -> METRICS_URL.matcher(t).find());
+    Matcher m = METRICS_URL.matcher(text);
+    m.find();
+    return URI.create(m.group(1)).getAuthority();
   }
 
   private void awaitValue(String api, String expr, DoublePredicate ok, Path tmp) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    double last = Double.NaN;
-    while (System.nanoTime() < deadline) {
+    Await.until(Duration.ofSeconds(120), Duration.ofMillis(500), "Prometheus to see " + expr, () -> {
       if (!run.isAlive()) {
         fail("the run ended before Prometheus saw " + expr + ":\n" + Files.readString(tmp.resolve("pretrain.log")));
       }
@@ -185,18 +183,11 @@ class DashboardsAgainstPrometheusTest {
       }
       try {
         JsonNode r = query(api, expr);
-        if (!r.isEmpty()) {
-          last = r.get(0).path("value").get(1).asDouble();
-          if (ok.test(last)) {
-            return;
-          }
-        }
+        return r.isEmpty() ? Double.NaN : r.get(0).path("value").get(1).asDouble();
       } catch (IOException e) {
-        // Prometheus is still starting
+        return Double.NaN; // Prometheus is still starting
       }
-      Thread.sleep(500);
-    }
-    fail("waited 120 s for " + expr + " (last value " + last + ")");
+    }, v -> !v.isNaN() && ok.test(v));
   }
 
   private JsonNode query(String api, String expr) throws IOException, InterruptedException {
@@ -214,29 +205,26 @@ class DashboardsAgainstPrometheusTest {
   }
 
   private void assertAllRulesHealthy(String api) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    List<String> problems;
-    do {
-      problems = new ArrayList<>();
-      int rules = 0;
-      for (JsonNode g : get(api + "rules").path("data").path("groups")) {
-        for (JsonNode r : g.path("rules")) {
-          rules++;
-          if (!r.path("health").asText().equals("ok")) {
-            problems.add(r.path("name").asText() + ": health " + r.path("health").asText() + " "
-                + r.path("lastError").asText());
-          }
+    Await.until(Duration.ofSeconds(20), Duration.ofMillis(500), "Prometheus to evaluate every alert rule (the value: "
+        + "rules it could not evaluate)", () -> ruleProblems(api), List::isEmpty);
+  }
+
+  private List<String> ruleProblems(String api) throws IOException, InterruptedException {
+    List<String> problems = new ArrayList<>();
+    int rules = 0;
+    for (JsonNode g : get(api + "rules").path("data").path("groups")) {
+      for (JsonNode r : g.path("rules")) {
+        rules++;
+        if (!r.path("health").asText().equals("ok")) {
+          problems.add(r.path("name").asText() + ": health " + r.path("health").asText() + " "
+              + r.path("lastError").asText());
         }
       }
-      if (rules == 0) {
-        problems.add("Prometheus loaded no rules");
-      }
-      if (problems.isEmpty()) {
-        return;
-      }
-      Thread.sleep(500);
-    } while (System.nanoTime() < deadline);
-    assertEquals(List.of(), problems, "alert rules that Prometheus could not evaluate");
+    }
+    if (rules == 0) {
+      problems.add("Prometheus loaded no rules");
+    }
+    return problems;
   }
 
   private void assertAllAlertsQuiet(String api) throws Exception {

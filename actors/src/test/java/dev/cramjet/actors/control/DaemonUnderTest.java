@@ -3,6 +3,7 @@ package dev.cramjet.actors.control;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cramjet.actors.TestRuns;
+import dev.cramjet.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,13 +28,8 @@ final class DaemonUnderTest implements AutoCloseable {
     Daemon d = Daemon.start(TestRuns.spec(TestRuns.config("1000000steps", ""), TestRuns.data(), dir.resolve("run")),
         "127.0.0.1", 0, TOKEN, null);
     DaemonUnderTest t = new DaemonUnderTest(d);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    int status;
-    do {
-      status = t.send("POST", "/pause", "Bearer " + TOKEN, null).statusCode();
-      if (status != 200) Thread.sleep(50);
-    } while (status != 200 && System.nanoTime() < deadline);
-    assertEquals(200, status, "the test daemon pauses once it trains");
+    Await.until(Duration.ofSeconds(60), Duration.ofMillis(50), "the test daemon to pause once it trains (POST /pause)",
+        () -> t.send("POST", "/pause", "Bearer " + TOKEN, null).statusCode(), status -> status == 200);
     return t;
   }
 

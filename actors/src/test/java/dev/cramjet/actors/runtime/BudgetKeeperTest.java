@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.budget.Budget;
 import dev.cramjet.budget.ClockState;
+import dev.cramjet.testing.Await;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -27,7 +28,7 @@ class BudgetKeeperTest {
   }
 
   @Test
-  void aRunningClockIsReadForwardUntilATimeBudgetIsSpentAndTheParentHearsItOnce() {
+  void aRunningClockIsReadForwardUntilATimeBudgetIsSpentAndTheParentHearsItOnce() throws Exception {
     StatusBoard board = new StatusBoard();
     TestProbe<BudgetKeeper.Spent> parent = KIT.createTestProbe();
     ActorRef<BudgetKeeper.Command> keeper = KIT.spawn(BudgetKeeper.create(Budget.seconds(1), board, parent.getRef(),
@@ -50,7 +51,7 @@ class BudgetKeeperTest {
   }
 
   @Test
-  void aPausedClockStandsStillAndIsNotSpent() {
+  void aPausedClockStandsStillAndIsNotSpent() throws Exception {
     StatusBoard board = new StatusBoard();
     TestProbe<BudgetKeeper.Spent> parent = KIT.createTestProbe();
     ActorRef<BudgetKeeper.Command> keeper = KIT.spawn(BudgetKeeper.create(Budget.seconds(1), board, parent.getRef(),
@@ -76,11 +77,8 @@ class BudgetKeeperTest {
     parent.expectNoMessage(Duration.ofMillis(100));
   }
 
-  private static void awaitPaused(StatusBoard board) {
-    long deadline = System.nanoTime() + 5 * SECOND;
-    while (!(board.budget() != null && board.budget().paused()) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertTrue(board.budget() != null && board.budget().paused(), "the board shows the paused reading");
+  private static void awaitPaused(StatusBoard board) throws Exception {
+    Await.until(Duration.ofSeconds(5), "the board to show the paused reading", board::budget,
+        b -> b != null && b.paused());
   }
 }

@@ -9,15 +9,19 @@ import dev.cramjet.sweep.CellResult;
 import dev.cramjet.sweep.SweepCell;
 import dev.cramjet.sweep.SweepSpec;
 import dev.cramjet.sweep.SweepState;
+import dev.cramjet.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,17 +44,26 @@ class SweepClusterTest {
   }
 
   private static String nodeOf(Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log)) {
-        Matcher m = NODE.matcher(Files.readString(log));
-        if (m.find()) {
-          return m.group(1);
+    String text = Await.until(Duration.ofSeconds(60), Duration.ofMillis(100), "the worker to say where it is",
+        () -> Files.exists(log) ? Files.readString(log) : "", t -> NODE.matcher(t).find());
+    Matcher m = NODE.matcher(text);
+    m.find();
+    return m.group(1);
+  }
+
+  /** A cell that {@code node} trains and that has a checkpoint on disk, or null. */
+  private static String checkpointedCellOn(SweepState state, String node) throws Exception {
+    for (SweepState.Entry e : state.entries()) {
+      if (e.status() == SweepState.Status.RUNNING && node.equals(e.node())) {
+        Path ckpts = state.cellDir(e.cell()).resolve("checkpoints");
+        try (Stream<Path> folders = Files.isDirectory(ckpts) ? Files.list(ckpts) : Stream.empty()) {
+          if (folders.anyMatch(p -> Files.exists(p.resolve("state.json")))) {
+            return e.cell().id();
+          }
         }
       }
-      Thread.sleep(100);
     }
-    throw new AssertionError("the worker never said where it is: " + Files.readString(log));
+    return null;
   }
 
   @Test
@@ -88,21 +101,13 @@ class SweepClusterTest {
       String nodeB = nodeOf(tmp.resolve("b.log"));
 
       // Wait until A trains a cell that has a checkpoint on disk, then kill A.
-      String victim = null;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (victim == null && System.nanoTime() < deadline) {
-        for (SweepState.Entry e : state.entries()) {
-          if (e.status() == SweepState.Status.RUNNING && nodeA.equals(e.node())) {
-            Path ckpts = state.cellDir(e.cell()).resolve("checkpoints");
-            if (Files.isDirectory(ckpts) && Files.list(ckpts).anyMatch(p -> Files.exists(p.resolve("state.json")))) {
-              victim = e.cell().id();
-            }
-          }
-        }
-        Thread.sleep(50);
+      String victim;
+      try {
+        victim = Await.until(Duration.ofSeconds(120), Duration.ofMillis(50), "worker A to hold a checkpointed cell",
+            () -> checkpointedCellOn(state, nodeA), Objects::nonNull);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; A: " + Files.readString(tmp.resolve("a.log")), e);
       }
-      assertTrue(victim != null, "worker A never held a checkpointed cell; A: "
-          + Files.readString(tmp.resolve("a.log")));
       a.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
       done.get(180, TimeUnit.SECONDS);
