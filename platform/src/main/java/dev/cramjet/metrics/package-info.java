@@ -5,7 +5,8 @@
  * that read a volatile {@link dev.cramjet.metrics.TrainingSnapshot} published after each logged step, so a scrape never
  * touches an NDArray or the trainer thread. {@link dev.cramjet.metrics.TrainingMetricsListener} feeds them from a
  * foreground {@link dev.cramjet.train.PretrainRun}; {@link dev.cramjet.metrics.MetricsText} renders the text
- * exposition format for any HTTP layer. Nothing here serves HTTP: the actors module's {@code MetricsServer} (same
- * package name) does that for the foreground CLI, and the daemon serves {@code /metrics} through its own routes.
+ * exposition format for any HTTP layer. Nothing here serves HTTP: the actors module's {@code
+ * dev.cramjet.actors.control.MetricsServer} does that for the foreground CLI, and the daemon serves {@code /metrics}
+ * through its own routes.
  */
 package dev.cramjet.metrics;

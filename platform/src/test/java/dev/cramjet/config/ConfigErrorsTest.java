@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cramjet.budget.Budget;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.util.BadInputException;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ class ConfigErrorsTest {
   void overridesApplyOnTopOfPresets() {
     RunConfig c = RunConfig.load("demo", List.of("arch.layers=3", "train.budget=\"7steps\""));
     assertEquals(3, c.arch().layers());
-    assertEquals("7steps", c.train().budget());
+    assertEquals(Budget.steps(7), c.train().budget());
     String m = assertThrows(BadInputException.class, () -> RunConfig.load("demo", List.of("arch.layers"))).getMessage();
     assertTrue(m.contains("key=value"), m);
   }
