@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.control.PlatformLauncher;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.train.Hardware;
 import java.io.BufferedReader;

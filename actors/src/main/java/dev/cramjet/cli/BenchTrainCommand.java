@@ -3,8 +3,11 @@ package dev.cramjet.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cramjet.budget.Budget;
+import dev.cramjet.budget.LrSchedule;
 import dev.cramjet.config.ConfigBinder;
 import dev.cramjet.config.Presets;
+import dev.cramjet.config.TrainConfig;
 import dev.cramjet.data.SyntheticRows;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.train.Flops;
@@ -13,12 +16,12 @@ import dev.cramjet.train.MaskedBatch;
 import dev.cramjet.train.MlmMasker;
 import dev.cramjet.train.MlmTrainer;
 import dev.cramjet.train.PeakFlops;
-import dev.cramjet.train.TrainConfig;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,9 +68,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
     ArchConfig a = ConfigBinder.bind(Presets.load("arch", arch), ArchConfig.class, "arch");
     TrainConfig base = ConfigBinder.bind(Presets.load("train", train), TrainConfig.class, "train");
-    TrainConfig tc = new TrainConfig(base.name(), "1000000steps", microBatch, microBatch, 0, base.lr(), base.beta1(),
-        base.beta2(), base.eps(), base.weightDecay(), base.clipNorm(), "constant", 0, base.maskRate(), base.seed(),
-        BenchPeakCommand.precision(precision), "0", 1, 1, base.maxBadSteps());
+    TrainConfig tc = new TrainConfig(base.name(), Budget.steps(1_000_000), microBatch, microBatch, 0, base.lr(),
+        base.beta1(), base.beta2(), base.eps(), base.weightDecay(), base.clipNorm(), LrSchedule.Curve.CONSTANT, 0,
+        base.maskRate(), base.seed(), BenchPeakCommand.precision(precision), Optional.empty(), 1, 1, base.maxBadSteps());
     SyntheticRows rows = SyntheticRows.standard(a.maxSeqLen(), a.vocabSize(), 0);
     MlmMasker masker = new MlmMasker(tc.maskRate(), a.maxSeqLen(), a.vocabSize(), 0);
     int seq = a.maxSeqLen();

@@ -6,6 +6,7 @@ import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.actors.cluster.ClusterNode;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.control.PlatformLauncher;
 import dev.cramjet.actors.runtime.DaemonSettings;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;

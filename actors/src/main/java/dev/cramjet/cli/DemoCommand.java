@@ -3,6 +3,7 @@ package dev.cramjet.cli;
 import dev.cramjet.actors.RunPhase;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.control.PlatformLauncher;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.CorpusDocuments;

@@ -65,7 +65,7 @@ final class DemoReport {
     Report r = new Report("Cramjet demo report");
     r.paragraph(String.format(Locale.ROOT, "Model `%s` (%d layers, hidden %d, %d heads, vocabulary %d) pretrained for "
             + "%s on CPU. Code `%s`, config hash `%s`.", cfg.arch().name(), cfg.arch().layers(), cfg.arch().hidden(),
-        cfg.arch().heads(), cfg.arch().vocabSize(), cfg.train().budget(), Provenance.gitCommit(),
+        cfg.arch().heads(), cfg.arch().vocabSize(), cfg.resolved().getString("train.budget"), Provenance.gitCommit(),
         cfg.hash().substring(0, 12)));
 
     r.heading("Phases");

@@ -1,12 +1,12 @@
 package dev.cramjet.cli;
 
+import dev.cramjet.actors.control.MetricsServer;
 import dev.cramjet.budget.Budget;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.data.RunData;
 import dev.cramjet.metrics.CramjetMetrics;
-import dev.cramjet.metrics.MetricsServer;
 import dev.cramjet.train.FinalCheckpointFailed;
 import dev.cramjet.train.Flops;
 import dev.cramjet.train.PretrainRun;

@@ -129,8 +129,8 @@ public final class SweepCommand implements Callable<Integer> {
     boolean finished;
     dev.cramjet.metrics.CramjetMetrics metrics = metricsPort == null ? null : new dev.cramjet.metrics.CramjetMetrics();
     java.util.concurrent.ScheduledExecutorService publisher = null;
-    try (dev.cramjet.metrics.MetricsServer server = metrics == null ? null
-        : dev.cramjet.metrics.MetricsServer.start(metrics, metricsPort)) {
+    try (dev.cramjet.actors.control.MetricsServer server = metrics == null ? null
+        : dev.cramjet.actors.control.MetricsServer.start(metrics, metricsPort)) {
       if (metrics != null) {
         System.err.println("metrics: " + server.url());
         publisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {

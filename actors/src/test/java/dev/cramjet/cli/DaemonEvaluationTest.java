@@ -13,6 +13,7 @@ import dev.cramjet.actors.ControlAction;
 import dev.cramjet.actors.TestRuns;
 import dev.cramjet.actors.control.ControlClient;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.control.PlatformLauncher;
 import dev.cramjet.actors.runtime.EvalSettings;
 import dev.cramjet.actors.runtime.Evaluator;
 import dev.cramjet.config.RunConfig;

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.ControlAction;
 import dev.cramjet.actors.control.ControlClient;
 import dev.cramjet.actors.control.Daemon;
+import dev.cramjet.actors.control.PlatformLauncher;
 import dev.cramjet.actors.runtime.DaemonSettings;
 import dev.cramjet.config.RunConfig;
 import dev.cramjet.testing.Await;

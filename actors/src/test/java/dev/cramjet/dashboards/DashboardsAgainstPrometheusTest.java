@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cramjet.actors.control.MetricsServer;
 import dev.cramjet.metrics.CramjetMetrics;
-import dev.cramjet.metrics.MetricsServer;
 import dev.cramjet.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.cramjet.budget.Budget;
+import dev.cramjet.budget.LrSchedule;
 import dev.cramjet.util.BadInputException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -16,7 +18,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -27,7 +31,8 @@ import java.util.stream.Collectors;
  * unknown key, a missing key, a wrong type, or a value the record's compact constructor rejects.
  *
  * <p>Supported component types: int, long, double, boolean, String, enums (written in kebab case), {@code
- * List<String>}, and nested records. It does not fill defaults: presets are complete, and overrides fall back to them.
+ * List<String>}, nested records, and the types written as text that {@link #TEXT_TYPES} parses (a budget, a period, a
+ * learning-rate curve). It does not fill defaults: presets are complete, and overrides fall back to them.
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
@@ -54,6 +59,18 @@ public final class ConfigBinder {
       }
       args[i] = read(section, key, c, join(path, key));
     }
+    // Text is parsed once every key has the right HOCON type, so that a type error still comes first.
+    for (int i = 0; i < components.length; i++) {
+      TextType text = TEXT_TYPES.get(components[i].getGenericType().getTypeName());
+      if (text != null) {
+        String key = kebab(components[i].getName());
+        try {
+          args[i] = text.parse().apply((String) args[i]);
+        } catch (BadInputException e) {
+          throw new BadInputException(where(section, key) + join(path, key) + text.hint() + ": " + e.getMessage(), e);
+        }
+      }
+    }
     try {
       Constructor<R> ctor = type.getDeclaredConstructor(types);
       return ctor.newInstance(args);
@@ -68,10 +85,29 @@ public final class ConfigBinder {
     }
   }
 
+  /**
+   * A component type written as a string and parsed by {@code parse}, which throws a {@link BadInputException} for bad
+   * text; its message follows the full key and {@code hint} ("train.budget: budget 'soon' is not understood; ...").
+   */
+  private record TextType(Function<String, ?> parse, String hint) {}
+
+  /**
+   * The types written as text, by generic type name: a {@link Budget} ("24h", "500steps"), a period that may be
+   * absent ({@code Optional<Budget>}, see {@link TrainConfig#checkpointPeriod}) and a learning-rate curve by name.
+   */
+  private static final Map<String, TextType> TEXT_TYPES = Map.of(
+      Budget.class.getTypeName(), new TextType(Budget::parse, ""),
+      "java.util.Optional<" + Budget.class.getTypeName() + ">",
+      new TextType(TrainConfig::checkpointPeriod, TrainConfig.CHECKPOINT_EVERY_HINT),
+      LrSchedule.Curve.class.getTypeName(), new TextType(LrSchedule.Curve::named, ""));
+
+  /** The value at {@code key}; for a {@link #TEXT_TYPES} component, its text, which {@link #bind} then parses. */
   private static Object read(Config section, String key, RecordComponent c, String fullKey) {
     Class<?> t = c.getType();
     try {
-      if (t == int.class) {
+      if (TEXT_TYPES.containsKey(c.getGenericType().getTypeName())) {
+        return section.getString(key);
+      } else if (t == int.class) {
         return (int) whole(section, key, c, fullKey, Integer.MIN_VALUE, Integer.MAX_VALUE);
       } else if (t == long.class) {
         return whole(section, key, c, fullKey, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -210,6 +246,9 @@ public final class ConfigBinder {
 
   private static String typeName(RecordComponent c) {
     Class<?> t = c.getType();
+    if (TEXT_TYPES.containsKey(c.getGenericType().getTypeName())) {
+      return "a string";
+    }
     if (t.isEnum()) {
       return "one of " + Arrays.stream(t.getEnumConstants()).map(e -> kebab((Enum<?>) e)).collect(Collectors.toList());
     }

@@ -9,7 +9,6 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.cramjet.model.ArchConfig;
-import dev.cramjet.train.TrainConfig;
 import dev.cramjet.util.BadInputException;
 import dev.cramjet.util.Hashing;
 import java.nio.file.Path;

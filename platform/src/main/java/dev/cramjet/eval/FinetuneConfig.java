@@ -1,8 +1,8 @@
 package dev.cramjet.eval;
 
+import dev.cramjet.budget.LrSchedule;
 import dev.cramjet.config.ConfigBinder;
 import dev.cramjet.config.Presets;
-import dev.cramjet.train.LrSchedule;
 
 /**
  * A fine-tuning protocol, bound from {@code configs/eval/<name>.conf} ({@code crammed}: the paper's, {@code

@@ -5,6 +5,7 @@
  * and its training gauges are callbacks that read the latest record, so a scrape never touches an NDArray or the
  * trainer thread. The actor runtime records the data pipeline, pauses and evaluations through plain methods.
  * {@link dev.cramjet.metrics.MetricsText} renders the text exposition format for any HTTP layer; nothing here serves
- * HTTP (the actors module does, beside its daemon).
+ * HTTP: the actors module's {@code dev.cramjet.actors.control.MetricsServer} does that for the foreground CLI, and the
+ * daemon serves {@code /metrics} through its own routes.
  */
 package dev.cramjet.metrics;

@@ -2,6 +2,7 @@ package dev.cramjet.train;
 
 import ai.djl.Device;
 import ai.djl.util.cuda.CudaUtils;
+import dev.cramjet.config.TrainConfig;
 import dev.cramjet.jit.MlmProgram;
 import dev.cramjet.util.BadInputException;
 import java.io.IOException;

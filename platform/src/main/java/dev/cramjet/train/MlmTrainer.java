@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.IValue;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.checkpoint.Tensors;
+import dev.cramjet.config.TrainConfig;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.model.CrammedBert;
 import dev.cramjet.jit.AdamWProgram;

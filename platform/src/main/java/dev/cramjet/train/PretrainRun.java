@@ -5,6 +5,7 @@ import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.CheckpointWriteException;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.config.TrainConfig;
 import dev.cramjet.data.RowSource;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.util.AtomicFiles;

@@ -7,6 +7,7 @@ import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.checkpoint.Snapshot;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.config.TrainConfig;
 import dev.cramjet.model.ArchConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,11 +2,14 @@ package dev.cramjet.train;
 
 import dev.cramjet.budget.Budget;
 import dev.cramjet.budget.ClockState;
+import dev.cramjet.budget.LrSchedule;
 import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.config.RunConfig;
+import dev.cramjet.config.TrainConfig;
 import dev.cramjet.util.Provenance;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The rules of the training loop that do not touch tensors, shared by the foreground {@link PretrainRun} and the
@@ -18,19 +21,18 @@ public final class StepPlan {
   private final Budget budget;
   private final LrSchedule schedule;
   private final BatchRamp ramp;
-  private final Budget checkpointEvery; // null: only at the end
+  private final Optional<Budget> checkpointEvery; // empty: only at the end
 
   public StepPlan(RunConfig config) {
     TrainConfig tc = config.train();
     this.config = config;
-    this.budget = Budget.parse(tc.budget());
-    this.schedule = LrSchedule.of(tc.schedule(), tc.warmup());
+    this.budget = tc.budget();
+    this.schedule = tc.lrSchedule();
     this.ramp = new BatchRamp(tc.batchSize(), tc.microBatch(), tc.rampFraction());
-    String every = tc.checkpointEvery().trim();
-    this.checkpointEvery = every.equals("0") || every.equals("none") ? null : Budget.parse(every);
+    this.checkpointEvery = tc.checkpointEvery();
   }
 
-  /** The run's budget, parsed from {@code train.budget}. */
+  /** The run's budget, {@code train.budget}. */
   public Budget budget() {
     return budget;
   }
@@ -55,13 +57,14 @@ public final class StepPlan {
    * measured in its own unit whatever the budget's: training seconds (pauses excluded), optimizer steps or tokens.
    */
   public boolean checkpointDue(ClockState last, ClockState now) {
-    if (checkpointEvery == null) {
+    if (checkpointEvery.isEmpty()) {
       return false;
     }
-    return switch (checkpointEvery.kind()) {
-      case STEPS -> now.steps() - last.steps() >= checkpointEvery.amount();
-      case SECONDS -> (now.elapsedNanos() - last.elapsedNanos()) / 1e9 >= checkpointEvery.amount();
-      case TOKENS -> now.tokens() - last.tokens() >= checkpointEvery.amount();
+    Budget every = checkpointEvery.get();
+    return switch (every.kind()) {
+      case STEPS -> now.steps() - last.steps() >= every.amount();
+      case SECONDS -> (now.elapsedNanos() - last.elapsedNanos()) / 1e9 >= every.amount();
+      case TOKENS -> now.tokens() - last.tokens() >= every.amount();
     };
   }
 

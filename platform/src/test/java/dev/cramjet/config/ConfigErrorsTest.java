@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
+import dev.cramjet.budget.Budget;
+import dev.cramjet.budget.LrSchedule;
 import dev.cramjet.model.ArchConfig;
 import dev.cramjet.util.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,10 +106,40 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void budgetPeriodAndScheduleAreBoundOnceToTypedValuesAndRenderAsWritten() {
+    RunConfig c = RunConfig.load("tiny-synthetic", List.of("train.budget=\"1.5h\"", "train.checkpoint-every=250steps",
+        "train.schedule=\" Budget-Cosine \""));
+    assertEquals(Budget.seconds(5400), c.train().budget());
+    assertEquals(Optional.of(Budget.steps(250)), c.train().checkpointEvery());
+    assertEquals(LrSchedule.Curve.BUDGET_COSINE, c.train().schedule());
+    String rendered = c.render();
+    assertTrue(rendered.contains("1.5h") && rendered.contains("250steps") && rendered.contains(" Budget-Cosine "),
+        rendered);
+    assertEquals(c.train(), RunConfig.fromConfig(ConfigFactory.parseString(rendered), List.of()).train());
+    for (String none : List.of("0", "\"0\"", "none", "\" none \"")) {
+      assertEquals(Optional.empty(),
+          RunConfig.load("tiny-synthetic", List.of("train.checkpoint-every=" + none)).train().checkpointEvery(), none);
+    }
+  }
+
+  @Test
+  void badBudgetPeriodOrScheduleTextNamesTheKey() {
+    assertEquals("--set train.budget: train.budget: budget 'soon' is not understood; expected a number and a unit, "
+        + "such as 90s, 10m, 1.5h, 24h, 2d, 500steps or 2000000tokens", setError("train.budget=soon"));
+    assertEquals("--set train.checkpoint-every: train.checkpoint-every (or \"0\" for only at the end): budget 'often' "
+        + "is not understood; expected a number and a unit, such as 90s, 10m, 1.5h, 24h, 2d, 500steps or "
+        + "2000000tokens", setError("train.checkpoint-every=\" often \""));
+    assertEquals("--set train.schedule: train.schedule: unknown lr schedule 'zigzag'; expected one of budget-triangle, "
+        + "budget-cosine, budget-linear, one-cycle-triangular, one-cycle-trapezoidal, constant",
+        setError("train.schedule=zigzag"));
+    assertEquals("--set train.budget: train.budget must be a string, got list [1,2]", setError("train.budget=[1, 2]"));
+  }
+
+  @Test
   void overridesApplyOnTopOfPresets() {
     RunConfig c = RunConfig.load("demo", List.of("arch.layers=3", "train.budget=\"7steps\""));
     assertEquals(3, c.arch().layers());
-    assertEquals("7steps", c.train().budget());
+    assertEquals(Budget.steps(7), c.train().budget());
     String m = assertThrows(BadInputException.class, () -> RunConfig.load("demo", List.of("arch.layers"))).getMessage();
     assertTrue(m.contains("key=value"), m);
   }

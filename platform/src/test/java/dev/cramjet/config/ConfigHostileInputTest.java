@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cramjet.data.PrepareConfig;
 import dev.cramjet.data.PrepareConfigFile;
 import dev.cramjet.model.ArchConfig;
-import dev.cramjet.train.TrainConfig;
 import dev.cramjet.util.BadInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

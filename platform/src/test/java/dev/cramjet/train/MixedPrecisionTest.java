@@ -11,8 +11,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.typesafe.config.ConfigFactory;
+import dev.cramjet.budget.Budget;
+import dev.cramjet.budget.LrSchedule;
 import dev.cramjet.config.ConfigBinder;
 import dev.cramjet.config.Presets;
+import dev.cramjet.config.TrainConfig;
 import dev.cramjet.data.SyntheticRows;
 import dev.cramjet.jit.MlmProgram;
 import dev.cramjet.model.ArchConfig;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,8 +64,9 @@ class MixedPrecisionTest {
 
   private static TrainConfig train(TrainConfig.Precision precision) {
     TrainConfig b = ConfigBinder.bind(Presets.load("train", "bert-o4"), TrainConfig.class, "train");
-    return new TrainConfig(b.name(), "200steps", ROWS, ROWS, 0, 3e-3, b.beta1(), b.beta2(), b.eps(), b.weightDecay(),
-        b.clipNorm(), "constant", 0, b.maskRate(), 1, precision, "0", 1, 1, b.maxBadSteps());
+    return new TrainConfig(b.name(), Budget.steps(200), ROWS, ROWS, 0, 3e-3, b.beta1(), b.beta2(), b.eps(),
+        b.weightDecay(), b.clipNorm(), LrSchedule.Curve.CONSTANT, 0, b.maskRate(), 1, precision, Optional.empty(), 1, 1,
+        b.maxBadSteps());
   }
 
   /** Mean loss of each window of {@code window} steps over {@code steps} steps of the same rows and masks. */

@@ -2,13 +2,12 @@ package dev.cramjet.actors.runtime;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.checkpoint.SafeTensors.Tensor;
 import dev.cramjet.checkpoint.Tensors;
 import dev.cramjet.data.ForwardingRowSource;
 import dev.cramjet.data.RowSource;
+import dev.cramjet.eval.EvaluationReport;
 import dev.cramjet.eval.FineTuner;
 import dev.cramjet.eval.FinetuneConfig;
 import dev.cramjet.eval.GlueReport;
@@ -19,11 +18,8 @@ import dev.cramjet.model.ArchConfig;
 import dev.cramjet.model.CrammedBert;
 import dev.cramjet.text.TextEncoder;
 import dev.cramjet.train.MlmMasker;
-import dev.cramjet.util.AtomicFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -169,7 +165,7 @@ public final class Evaluator {
               tasks.tokenizer(), tasks.protocol(), tasks.specs(), tasks.seeds(), tasks.skipBadRows(),
               new Progress(board, cancel, ctx));
           reportDir = tasks.outDir().resolve(String.format(Locale.ROOT, "step-%08d", e.step()));
-          writeReport(reportDir, e.step(), mlm, report);
+          EvaluationReport.write(reportDir, e.step(), mlm, report);
           publishScores(report);
         } catch (Cancelled c) {
           error = "cancelled: the run ended during the evaluation";
@@ -228,31 +224,6 @@ public final class Evaluator {
       }
     }
     return out;
-  }
-
-  /** report.json: the fine-tuning report with the step and the held-out MLM score added; report.md likewise. */
-  static void writeReport(Path dir, long step, MlmEvaluator.Result mlm, GlueReport report) throws Exception {
-    Files.createDirectories(dir);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> body = json.readValue(report.toJson(), LinkedHashMap.class);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("step", step);
-    if (mlm != null) {
-      Map<String, Object> h = new LinkedHashMap<>();
-      h.put("loss", mlm.loss());
-      h.put("accuracy", mlm.accuracy());
-      h.put("rows", mlm.rows());
-      m.put("mlm_heldout", h);
-    }
-    m.putAll(body);
-    AtomicFiles.writeString(dir.resolve("report.json"), json.writeValueAsString(m) + "\n");
-    String md = report.toMarkdown();
-    if (mlm != null) {
-      md = md + String.format(Locale.ROOT, "%nHeld-out MLM at step %d: loss %.4f, accuracy %.1f%% (%d rows).%n", step,
-          mlm.loss(), 100 * mlm.accuracy(), mlm.rows());
-    }
-    AtomicFiles.writeString(dir.resolve("report.md"), md);
   }
 
   /** Thrown from the progress listener to stop a fine-tuning when the run has ended. */

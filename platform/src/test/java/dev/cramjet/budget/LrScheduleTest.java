@@ -1,4 +1,4 @@
-package dev.cramjet.train;
+package dev.cramjet.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

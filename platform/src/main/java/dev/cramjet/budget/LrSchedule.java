@@ -1,4 +1,4 @@
-package dev.cramjet.train;
+package dev.cramjet.budget;
 
 import dev.cramjet.util.BadInputException;
 import java.util.Arrays;
@@ -121,7 +121,12 @@ public record LrSchedule(Curve curve, double warmup) {
     /** The multiplier at t in [0, 1], before warmup. */
     abstract double at(double t);
 
-    static Curve named(String name) {
+    /**
+     * The curve called {@code name} in a config (case and surrounding blanks ignored).
+     *
+     * @throws BadInputException for an unknown name, listing the valid ones
+     */
+    public static Curve named(String name) {
       String wanted = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
       for (Curve s : values()) {
         if (s.configName.equals(wanted)) {

@@ -1,5 +1,6 @@
-package dev.cramjet.metrics;
+package dev.cramjet.actors.control;
 
+import dev.cramjet.metrics.CramjetMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 

@@ -1,8 +1,6 @@
-package dev.cramjet.cli;
+package dev.cramjet.actors.control;
 
 import com.typesafe.config.Config;
-import dev.cramjet.actors.control.ControlApi;
-import dev.cramjet.actors.control.Daemon;
 import dev.cramjet.actors.runtime.EvalSettings;
 import dev.cramjet.actors.runtime.Evaluator;
 import dev.cramjet.actors.runtime.RunObserver;
@@ -23,12 +21,12 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * Starts the platform in this process: the run's rows (with the held-out split), the metrics registry, the actors and
  * the control API with {@code /metrics}. {@code daemon} and {@code demo} both start it this way.
  */
-final class PlatformLauncher {
+public final class PlatformLauncher {
   private PlatformLauncher() {}
 
   /** A started platform and what it was started with. */
-  record Launched(Daemon daemon, RunRows rows, RunConfig config, CramjetMetrics metrics) {
-    Path runDir() {
+  public record Launched(Daemon daemon, RunRows rows, RunConfig config, CramjetMetrics metrics) {
+    public Path runDir() {
       return config.outDir();
     }
 
@@ -36,7 +34,7 @@ final class PlatformLauncher {
      * What {@code POST /evaluate} does in this run: "held-out MLM on 256 rows, then fine-tunes SST-2, CoLA (offline
      * stand-in suite, protocol crammed, 5 epochs); reports in runs/x/evaluations/".
      */
-    String evaluationNote() {
+    public String evaluationNote() {
       Evaluator.Tasks t = EvalSettings.resolve(config, runDir(), rows.vocabHash());
       String mlm = rows.heldOut() == null ? "no held-out MLM" : "held-out MLM on " + rows.heldOut().rows() + " rows";
       if (t == null) {
@@ -48,7 +46,7 @@ final class PlatformLauncher {
     }
 
     /** "training rows 0..N, held out for evaluation N+1..M". */
-    String rowRanges() {
+    public String rowRanges() {
       return "training rows 0.." + (rows.firstHeldOut() - 1) + (rows.heldOut() == null ? ""
           : ", held out for evaluation " + rows.firstHeldOut() + ".." + (rows.firstHeldOut() + rows.heldOut().rows() - 1));
     }
@@ -63,7 +61,7 @@ final class PlatformLauncher {
    * @param steps told the start, every step and each checkpoint besides the metrics (a CLI's progress), or
    *     {@link StepListener#NONE}
    */
-  static Launched launch(RunConfig asked, String host, int port, String token, Path resumeFrom, int prefetch,
+  public static Launched launch(RunConfig asked, String host, int port, String token, Path resumeFrom, int prefetch,
       Double peakFlops, StepListener steps, Config pekko) throws Exception {
     RunRows rows = RunRows.open(asked);
     RunConfig cfg = rows.config();
