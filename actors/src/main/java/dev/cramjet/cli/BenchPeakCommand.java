@@ -2,8 +2,6 @@ package dev.cramjet.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cramjet.config.ConfigBinder;
 import dev.cramjet.jit.MlmProgram;
 import dev.cramjet.train.Hardware;
@@ -15,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,6 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "peak", mixinStandardHelpOptions = true,
     description = "Dense matmul peak (FLOP/s) through the engine: fp32, and bf16/fp16 where the hardware has them.")
 public final class BenchPeakCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @Option(names = "--seconds", defaultValue = "3", description = "Measuring time per precision (default: 3).")
   double seconds;
 
@@ -54,7 +55,7 @@ public final class BenchPeakCommand implements Callable<Integer> {
           out.put(p.name().toLowerCase(Locale.ROOT) + "_note", why);
           continue;
         }
-        System.err.printf(Locale.ROOT, "measuring %s matmul peak for %.0f s ...%n", p.name().toLowerCase(Locale.ROOT),
+        io.err().printf(Locale.ROOT, "measuring %s matmul peak for %.0f s ...%n", p.name().toLowerCase(Locale.ROOT),
             seconds);
         double flops = PeakFlops.measure(m, p, (long) (seconds * 1000));
         out.put(key, flops);
@@ -64,11 +65,7 @@ public final class BenchPeakCommand implements Callable<Integer> {
       }
       out.put("stored", noStore ? null : PeakFlops.cacheFile().toString());
     }
-    if (json) {
-      System.out.println(new ObjectMapper().writeValueAsString(out));
-    } else {
-      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
-    }
+    io.printJson(out, json);
     return 0;
   }
 

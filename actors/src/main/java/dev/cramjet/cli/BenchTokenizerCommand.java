@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +32,8 @@ import picocli.CommandLine.Option;
     description = "Tokenizer encoding throughput (MB/s, tokens/s), optionally against Hugging Face tokenizers.",
     mixinStandardHelpOptions = true)
 public final class BenchTokenizerCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @Option(names = "--tokenizer", required = true, description = "folder holding vocab.txt and tokenizer.json")
   Path tokenizerDir;
 
@@ -110,11 +113,7 @@ public final class BenchTokenizerCommand implements Callable<Integer> {
         }
       }
     }
-    if (json) {
-      System.out.println(m.writeValueAsString(o));
-    } else {
-      System.out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(o));
-    }
+    io.printJson(o, json);
     return 0;
   }
 
