@@ -1,8 +1,7 @@
 package dev.cramjet.cli;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 
 /** Runs the command line in this JVM and captures what it printed: the CLI tests' one harness. */
 final class CliRun {
@@ -11,20 +10,14 @@ final class CliRun {
   /** The exit code and the text on standard output and standard error. */
   record Result(int code, String out, String err) {}
 
-  /** Runs {@code cramjet args...} with stdout and stderr captured (the commands print to System.out/err). */
-  static synchronized Result run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  /**
+   * Runs {@code cramjet args...} with its out and err writers captured: the commands print through picocli's writers,
+   * so System.out and System.err are left alone (logging still goes to System.err).
+   */
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Result(code, out.toString(), err.toString());
   }
 }
