@@ -73,8 +73,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
       description = "Niceness of the client process, 0 for none (default: ${DEFAULT-VALUE}).")
   int nice;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin BenchReport report;
 
   /** (time, cumulative tokens) each time the trainer published a step. */
   private record Sample(long nanos, long tokens) {}
@@ -197,7 +196,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
       dev.cramjet.util.AtomicFiles.deleteTree(runDir);
     }
     out.replaceAll((k, v) -> finiteOrNull(v));
-    io.printJson(out, json);
+    report.print(io, out);
     return load.path("failed").asLong() == 0 ? 0 : Main.EXIT_FAILURE;
   }
 

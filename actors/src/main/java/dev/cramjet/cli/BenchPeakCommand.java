@@ -33,8 +33,7 @@ public final class BenchPeakCommand implements Callable<Integer> {
   @Option(names = "--no-store", description = "Do not store the result for later runs.")
   boolean noStore;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin BenchReport report;
 
   @Override
   public Integer call() throws Exception {
@@ -65,7 +64,7 @@ public final class BenchPeakCommand implements Callable<Integer> {
       }
       out.put("stored", noStore ? null : PeakFlops.cacheFile().toString());
     }
-    io.printJson(out, json);
+    report.print(io, out);
     return 0;
   }
 

@@ -56,8 +56,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       + "machine, else a short measurement).")
   Double peakFlops;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin BenchReport report;
 
   @Override
   public Integer call() throws Exception {
@@ -124,7 +123,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       out.put("device", m.getDevice().toString());
       out.put("cpu", Hardware.cpuVectorLevel());
       out.put("allocator_tuned", Hardware.allocatorTuned());
-      io.printJson(out, json);
+      report.print(io, out);
       return 0;
     }
   }

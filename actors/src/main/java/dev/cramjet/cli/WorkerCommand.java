@@ -78,14 +78,7 @@ final class WorkerCommand implements Callable<Integer> {
     ClusterNode.join(system, seeds);
     io.err().println("cramjet worker: data node at " + ClusterNode.hostPort(system) + " serving "
         + rows.train().rows() + " training rows (data " + dataId + "), joining " + seedNodes);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // exiting anyway
-      }
-    }));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> leave(system)));
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
   }
@@ -123,14 +116,19 @@ final class WorkerCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // exiting anyway
-      }
+      leave(system);
     }));
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
+  }
+
+  /** Leaves the cluster: terminates the actor system and waits up to 30 s for it (a shutdown hook's last step). */
+  private static void leave(ActorSystem<?> system) {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // exiting anyway
+    }
   }
 }
