@@ -2,7 +2,6 @@ package dev.cramjet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.ConfigFactory;
 import dev.cramjet.actors.StatusBoard;
 import dev.cramjet.actors.control.Daemon;
@@ -23,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,6 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "api-load", mixinStandardHelpOptions = true,
     description = "Training tokens/s while the control API is under load, against unloaded windows of the same run.")
 public final class BenchApiLoadCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   /** The ratio the issue asks for: loaded training within 10% of unloaded. */
   static final double TARGET_RATIO = 0.90;
 
@@ -77,8 +79,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
       description = "Niceness of the client process, 0 for none (default: ${DEFAULT-VALUE}).")
   int nice;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin BenchReport report;
 
   /** (time, cumulative tokens) each time the trainer published a step. */
   private record Sample(long nanos, long tokens) {}
@@ -96,7 +97,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
     sets.add("train.budget=1000000steps");
     sets.add("train.checkpoint-every=0");
     RunConfig cfg = RunConfig.load(config, sets);
-    Progress progress = new Progress(System.err, 5);
+    Progress progress = new Progress(io.err(), 5);
     PlatformLauncher.Launched launched = PlatformLauncher.launch(cfg, "127.0.0.1", 0, null, null, 8, 1e12,
         dev.cramjet.train.StepListener.NONE, ConfigFactory.load());
     Daemon daemon = launched.daemon();
@@ -205,11 +206,7 @@ public final class BenchApiLoadCommand implements Callable<Integer> {
       dev.cramjet.util.AtomicFiles.deleteTree(runDir);
     }
     out.replaceAll((k, v) -> finiteOrNull(v));
-    if (json) {
-      System.out.println(new ObjectMapper().writeValueAsString(out));
-    } else {
-      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
-    }
+    report.print(io, out);
     return load.path("failed").asLong() == 0 ? 0 : Main.EXIT_FAILURE;
   }
 

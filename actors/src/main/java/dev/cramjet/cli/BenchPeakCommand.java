@@ -2,8 +2,6 @@ package dev.cramjet.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cramjet.config.ConfigBinder;
 import dev.cramjet.config.TrainConfig;
 import dev.cramjet.jit.MlmProgram;
@@ -15,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,14 +25,15 @@ import picocli.CommandLine.Option;
 @Command(name = "peak", mixinStandardHelpOptions = true,
     description = "Dense matmul peak (FLOP/s) through the engine: fp32, and bf16/fp16 where the hardware has them.")
 public final class BenchPeakCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @Option(names = "--seconds", defaultValue = "3", description = "Measuring time per precision (default: 3).")
   double seconds;
 
   @Option(names = "--no-store", description = "Do not store the result for later runs.")
   boolean noStore;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin BenchReport report;
 
   @Override
   public Integer call() throws Exception {
@@ -54,7 +54,7 @@ public final class BenchPeakCommand implements Callable<Integer> {
           out.put(p.name().toLowerCase(Locale.ROOT) + "_note", why);
           continue;
         }
-        System.err.printf(Locale.ROOT, "measuring %s matmul peak for %.0f s ...%n", p.name().toLowerCase(Locale.ROOT),
+        io.err().printf(Locale.ROOT, "measuring %s matmul peak for %.0f s ...%n", p.name().toLowerCase(Locale.ROOT),
             seconds);
         double flops = PeakFlops.measure(m, p, (long) (seconds * 1000));
         out.put(key, flops);
@@ -64,11 +64,7 @@ public final class BenchPeakCommand implements Callable<Integer> {
       }
       out.put("stored", noStore ? null : PeakFlops.cacheFile().toString());
     }
-    if (json) {
-      System.out.println(new ObjectMapper().writeValueAsString(out));
-    } else {
-      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
-    }
+    report.print(io, out);
     return 0;
   }
 

@@ -1,6 +1,5 @@
 package dev.cramjet.cli;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cramjet.text.WordPieceTokenizer;
@@ -11,13 +10,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +30,8 @@ import picocli.CommandLine.Option;
     description = "Tokenizer encoding throughput (MB/s, tokens/s), optionally against Hugging Face tokenizers.",
     mixinStandardHelpOptions = true)
 public final class BenchTokenizerCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @Option(names = "--tokenizer", required = true, description = "folder holding vocab.txt and tokenizer.json")
   Path tokenizerDir;
 
@@ -93,13 +94,8 @@ public final class BenchTokenizerCommand implements Callable<Integer> {
       if (!Files.isRegularFile(json)) {
         throw new BadInputException(json + ": not found; --compare-hf needs the tokenizer.json written by training");
       }
-      try (HuggingFaceTokenizer hf =
-          HuggingFaceTokenizer.newInstance(
-              json, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
-        Run theirs =
-            measure(
-                lines,
-                text -> Arrays.stream(hf.encode(text, false, false).getIds()).mapToInt(Math::toIntExact).toArray());
+      try (HfTokenizer hf = HfTokenizer.load(json)) {
+        Run theirs = measure(lines, hf::encode);
         o.put("hf_mb_per_second", bytes / 1e6 / theirs.seconds());
         o.put("hf_tokens_per_second", theirs.tokens() / theirs.seconds());
         o.put("ratio", theirs.seconds() / mine.seconds());
@@ -110,11 +106,7 @@ public final class BenchTokenizerCommand implements Callable<Integer> {
         }
       }
     }
-    if (json) {
-      System.out.println(m.writeValueAsString(o));
-    } else {
-      System.out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(o));
-    }
+    io.printJson(o, json);
     return 0;
   }
 

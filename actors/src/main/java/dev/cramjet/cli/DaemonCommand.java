@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,6 +35,8 @@ import picocli.CommandLine.Option;
             + "exit 0 (exit 1 when that takes more than 3 minutes or the run failed; exit 3 when the final checkpoint "
             + "failed but an older one is intact)."})
 final class DaemonCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--config", required = true, description = "run file or preset name under configs/run")
@@ -100,20 +103,20 @@ final class DaemonCommand implements Callable<Integer> {
         resume == null ? null : CheckpointStore.resolveForResume(resume).checkpoint(), prefetch, peakFlops,
         dev.cramjet.train.StepListener.NONE, pekko);
     if (launched.rows().note() != null) {
-      System.err.println("cramjet daemon: " + launched.rows().note());
+      io.err().println("cramjet daemon: " + launched.rows().note());
     }
     Daemon daemon = launched.daemon();
-    System.err.println("cramjet daemon: control API and /metrics at " + daemon.url() + " (token in "
+    io.err().println("cramjet daemon: control API and /metrics at " + daemon.url() + " (token in "
         + launched.runDir().resolve(Daemon.TOKEN_FILE) + "); " + launched.rowRanges());
-    System.err.println("cramjet daemon: POST /evaluate (cramjet ctl evaluate): " + launched.evaluationNote());
+    io.err().println("cramjet daemon: POST /evaluate (cramjet ctl evaluate): " + launched.evaluationNote());
     if (cPort != null) {
       ClusterNode.join(daemon.system(), seedAddresses);
-      System.err.println("cramjet daemon: cluster node at " + ClusterNode.hostPort(daemon.system())
+      io.err().println("cramjet daemon: cluster node at " + ClusterNode.hostPort(daemon.system())
           + "; start workers with: cramjet worker --role data --config " + config + " --seed-nodes "
           + ClusterNode.hostPort(daemon.system()));
     }
-    System.out.println(daemon.url());
-    System.out.flush();
+    io.out().println(daemon.url());
+    io.out().flush();
     CountDownLatch reported = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(Main.EXIT_FAILURE);
     Thread hook = new Thread(() -> stopOnSignal(daemon, reported, exitCode), "cramjet-daemon-stop");
@@ -121,12 +124,12 @@ final class DaemonCommand implements Callable<Integer> {
     daemon.whenTerminated().toCompletableFuture().get();
     daemon.close();
     RunPhase phase = daemon.board().progress().phase();
-    System.err.println("cramjet daemon: run " + phase.name().toLowerCase(java.util.Locale.ROOT) + " at step "
+    io.err().println("cramjet daemon: run " + phase.name().toLowerCase(java.util.Locale.ROOT) + " at step "
         + daemon.board().progress().step());
     int code = phase == RunPhase.FAILED ? Main.EXIT_FAILURE : 0;
     StatusBoard.CheckpointError ce = daemon.board().lastCheckpointError();
     if (phase != RunPhase.FAILED && ce != null && ce.last() && ce.intactFolder() != null) {
-      System.err.println("cramjet daemon: " + daemon.board().progress().message() + "; resume with: bin/cramjet "
+      io.err().println("cramjet daemon: " + daemon.board().progress().message() + "; resume with: bin/cramjet "
           + ResumeHint.of(spec, launched.runDir()));
       code = Main.EXIT_FINAL_CHECKPOINT_FAILED;
     }
@@ -148,24 +151,24 @@ final class DaemonCommand implements Callable<Integer> {
    * wait for {@link #call} to report, and end the JVM with the run's exit code (0 for a clean stop, not the
    * signal's 130/143). After {@link #STOP_WAIT} without an end it gives up and exits 1.
    */
-  private static void stopOnSignal(Daemon daemon, CountDownLatch reported, AtomicInteger exitCode) {
+  private void stopOnSignal(Daemon daemon, CountDownLatch reported, AtomicInteger exitCode) {
     boolean running = !daemon.whenTerminated().toCompletableFuture().isDone();
     if (running) {
-      System.err.println("cramjet daemon: stopping: finishing the current step and writing the final checkpoint ...");
+      io.err().println("cramjet daemon: stopping: finishing the current step and writing the final checkpoint ...");
     }
     Daemon.Stopped s = daemon.stopGracefully(STOP_WAIT);
     if (running) {
-      System.err.println("cramjet daemon: " + s.message());
+      io.err().println("cramjet daemon: " + s.message());
     }
     if (!s.ended()) {
-      System.err.println("cramjet daemon: giving up after " + STOP_WAIT.toSeconds() + " s; the newest checkpoint "
+      io.err().println("cramjet daemon: giving up after " + STOP_WAIT.toSeconds() + " s; the newest checkpoint "
           + "on disk is the one to resume from");
       try {
         daemon.close();
       } catch (Exception e) {
         // exiting anyway
       }
-      System.err.flush();
+      io.err().flush();
       Runtime.getRuntime().halt(Main.EXIT_FAILURE);
     }
     try {
@@ -173,8 +176,8 @@ final class DaemonCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    System.out.flush();
-    System.err.flush();
+    io.out().flush();
+    io.err().flush();
     Runtime.getRuntime().halt(exitCode.get());
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cramjet data prepare}: raw text to filtered, packed, ordered shards plus manifest.json. */
@@ -21,13 +22,7 @@ import picocli.CommandLine.Option;
     description = "Training data tools.",
     mixinStandardHelpOptions = true,
     subcommands = {DataCommand.Prepare.class})
-public final class DataCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class DataCommand extends CommandGroup {
 
   /** {@code data prepare --config FILE --out DIR}. */
   @Command(
@@ -35,6 +30,8 @@ public final class DataCommand implements Runnable {
       description = "Tokenize, filter, deduplicate, pack and order a raw corpus into shards.",
       mixinStandardHelpOptions = true)
   static final class Prepare implements Callable<Integer> {
+    @Mixin Output io;
+
     @Option(names = "--config", required = true, description = "HOCON file with a data { ... } block")
     Path config;
 
@@ -65,7 +62,7 @@ public final class DataCommand implements Runnable {
                 + " train`)");
       }
       WordPieceTokenizer tok = WordPieceTokenizer.load(tokDir);
-      Progress bar = new Progress(System.err, 5);
+      Progress bar = new Progress(io.err(), 5);
       long start = System.nanoTime();
       DataPreparer.Progress progress =
           (disk, diskTotal, raw, docs, rows) ->
@@ -108,19 +105,19 @@ public final class DataCommand implements Runnable {
         o.put("threads", c.threads());
         o.put("tokenizer_hash", m.tokenizerHash());
         o.put("config_hash", m.configHash());
-        System.out.println(o.toString());
+        io.out().println(o.toString());
       } else {
-        System.out.printf(
+        io.out().printf(
             Locale.ROOT,
             "prepared %s: %d rows of %d tokens in %d shards (%.1f MB of text in %.1f s, %.2f MB/s, %d threads)%n",
             out, m.rows(), m.seqLen(), m.shards().size(), m.rawBytes() / 1e6, m.seconds(), mbps, c.threads());
-        System.out.printf(
+        io.out().printf(
             Locale.ROOT,
             "documents: %d read = %d kept + %d filtered + %d duplicate + %d empty + %d unreadable;"
                 + " %d files skipped; %d control bytes stripped, %d invalid UTF-8 sequences replaced%n",
             d.read(), d.kept(), d.filtered(), d.duplicate(), d.empty(), d.unreadable(), m.skippedFiles().size(),
             m.controlBytesStripped(), m.invalidUtf8Replaced());
-        System.out.printf(
+        io.out().printf(
             Locale.ROOT, "tokens: %d packed, %d dropped at the end; manifest: %s%n",
             m.tokens(), m.droppedRemainderTokens(), out.resolve(Manifest.FILE_NAME));
       }

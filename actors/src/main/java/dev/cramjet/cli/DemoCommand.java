@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,6 +43,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the whole pipeline on a small corpus: fetch, tokenizer, shards, pretraining, report.")
 public final class DemoCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--budget", defaultValue = "10m", description = "Pretraining budget (default: ${DEFAULT-VALUE}).")
@@ -139,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
             + ")");
       }
     }
-    System.err.printf(Locale.ROOT, "GLUE evaluation: %d tasks (%s), %,d training rows, %d epochs, twice (pretrained and"
+    io.err().printf(Locale.ROOT, "GLUE evaluation: %d tasks (%s), %,d training rows, %d epochs, twice (pretrained and"
         + " random init). On a CPU expect hours per 10,000 rows.%n", specs.size(),
         String.join(", ", specs.stream().map(dev.cramjet.eval.TaskSpec::name).toList()), rows, evalEpochs);
   }
@@ -152,7 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
     checkGlueOptions();
     Path home = cache != null ? cache : defaultCache();
     Path run = runFolder();
-    Progress progress = new Progress(System.err, 5);
+    Progress progress = new Progress(io.err(), 5);
     progress.line(String.format(Locale.ROOT, """
         Cramjet demo: fetch the '%s' corpus, train a %d-token WordPiece tokenizer, prepare shards, start the
         platform in this process (actors, control API, metrics), pretrain the '%s' run config for %s on this CPU,
@@ -246,12 +249,12 @@ public final class DemoCommand implements Callable<Integer> {
     done("pretrain", t0);
     StatusBoard.CheckpointError ce = daemon.board().lastCheckpointError();
     if (ce != null && ce.last() && ce.intactFolder() != null) {
-      System.err.println("cramjet: " + daemon.board().progress().message() + "; resume with: bin/cramjet "
+      io.err().println("cramjet: " + daemon.board().progress().message() + "; resume with: bin/cramjet "
           + ResumeHint.of(spec, run));
       return Main.EXIT_FINAL_CHECKPOINT_FAILED;
     }
     if (summary.stoppedEarly()) {
-      System.out.println("stopped at step " + summary.steps() + " with a checkpoint; continue with: bin/cramjet "
+      io.out().println("stopped at step " + summary.steps() + " with a checkpoint; continue with: bin/cramjet "
           + ResumeHint.of(spec, run));
       return 0;
     }
@@ -280,16 +283,16 @@ public final class DemoCommand implements Callable<Integer> {
         phaseSeconds, run, eval, fill);
     done("report", t0);
     DemoReport.write(report);
-    System.out.printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens)%n", summary.finalLoss(),
+    io.out().printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens)%n", summary.finalLoss(),
         summary.steps(), Progress.si(summary.tokens()));
     if (eval != null) {
-      System.out.println();
-      System.out.print(DemoReport.evalTableText(eval));
+      io.out().println();
+      io.out().print(DemoReport.evalTableText(eval));
     }
-    System.out.println();
-    System.out.print(DemoReport.fillMaskText(fill));
-    System.out.println("report:     " + run.resolve("report.md") + " and " + run.resolve("report.html"));
-    System.out.println("checkpoint: " + summary.lastCheckpoint());
+    io.out().println();
+    io.out().print(DemoReport.fillMaskText(fill));
+    io.out().println("report:     " + run.resolve("report.md") + " and " + run.resolve("report.html"));
+    io.out().println("checkpoint: " + summary.lastCheckpoint());
     return 0;
   }
 
@@ -388,7 +391,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private void phase(int n, String name) {
-    System.err.printf(Locale.ROOT, "%n== [%d/7] %s ==%n", n, name);
+    io.err().printf(Locale.ROOT, "%n== [%d/7] %s ==%n", n, name);
   }
 
   private void done(String name, long startNanos) {

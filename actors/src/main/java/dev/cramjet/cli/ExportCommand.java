@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cramjet export}: a checkpoint to model.safetensors, config.json, a model card, vocab.txt and tokenizer.json. */
@@ -16,12 +17,9 @@ import picocli.CommandLine.Option;
     description = "Export a checkpoint: model.safetensors, config.json, a README.md model card, vocab.txt and "
         + "tokenizer.json.")
 public final class ExportCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true,
-      description = "checkpoint folder, or a run folder (newest checkpoint)")
-  Path checkpoint;
+  @Mixin Output io;
 
-  @Option(names = "--tokenizer", description = "tokenizer folder (default: found beside the checkpoint)")
-  Path tokenizer;
+  @Mixin PretrainedOptions model;
 
   @Option(names = "--out", required = true, description = "export folder to create")
   Path out;
@@ -35,15 +33,15 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path folder = CheckpointStore.resolve(checkpoint);
+    Path folder = CheckpointStore.resolve(model.checkpoint);
     Exporter.Result r = Exporter.export(folder,
-        TokenizerLocator.locate(folder, tokenizer, CheckpointStore.readState(folder).vocabHash()), out, force, force,
-        System.err::println);
+        TokenizerLocator.locate(folder, model.tokenizer, CheckpointStore.readState(folder).vocabHash()), out, force,
+        force, io.err()::println);
     if (json) {
-      System.out.println(new ObjectMapper().writeValueAsString(Map.of("out", r.out().toAbsolutePath().toString(),
+      io.out().println(new ObjectMapper().writeValueAsString(Map.of("out", r.out().toAbsolutePath().toString(),
           "checkpoint", folder.toString(), "tensors", r.tensors(), "parameters", r.parameters(), "bytes", r.bytes())));
     } else {
-      System.out.printf(Locale.ROOT, "exported %s to %s: %d tensors, %d parameters, %.1f MB%n", folder, r.out(),
+      io.out().printf(Locale.ROOT, "exported %s to %s: %d tensors, %d parameters, %.1f MB%n", folder, r.out(),
           r.tensors(), r.parameters(), r.bytes() / 1e6);
     }
     return 0;

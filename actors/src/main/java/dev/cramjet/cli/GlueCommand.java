@@ -7,7 +7,7 @@ import dev.cramjet.eval.Pretrained;
 import dev.cramjet.eval.TaskRunner;
 import dev.cramjet.eval.TaskSpec;
 import dev.cramjet.util.AtomicFiles;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,6 +27,8 @@ import picocli.CommandLine.Option;
     description = "Fine-tune and score a checkpoint on GLUE (or the offline stand-in suite);"
         + " writes report.json and report.md. `glue fetch` downloads GLUE.")
 public final class GlueCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--checkpoint",
@@ -86,7 +89,7 @@ public final class GlueCommand implements Callable<Integer> {
     }
     boolean suite = GlueTasks.isSuite(data);
     List<TaskSpec> specs = GlueTasks.discover(data, tasks);
-    PrintStream err = System.err;
+    PrintWriter err = io.err();
     Pretrained p = Pretrained.load(checkpoint, tokenizer, force, err::println);
     String title = suite ? "Offline stand-in suite (not GLUE)" : "GLUE (dev sets)";
     String source = noPretraining ? "random init, architecture of " + p.folder() : p.folder().toString();
@@ -102,10 +105,10 @@ public final class GlueCommand implements Callable<Integer> {
     AtomicFiles.writeString(dir.resolve("report.json"), report.toJson() + "\n");
     AtomicFiles.writeString(dir.resolve("report.md"), report.toMarkdown());
     if (json) {
-      System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toJson()).toString());
+      io.out().println(new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toJson()).toString());
     } else {
-      System.out.print(report.toMarkdown());
-      System.out.printf(Locale.ROOT, "%nwrote %s and %s (%.0f s)%n", dir.resolve("report.json"),
+      io.out().print(report.toMarkdown());
+      io.out().printf(Locale.ROOT, "%nwrote %s and %s (%.0f s)%n", dir.resolve("report.json"),
           dir.resolve("report.md"), (System.nanoTime() - start) / 1e9);
     }
     return 0;

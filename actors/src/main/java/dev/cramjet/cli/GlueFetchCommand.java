@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cramjet.eval.GlueFetcher;
 import dev.cramjet.eval.GlueSources;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "fetch", mixinStandardHelpOptions = true,
     description = "Download GLUE tasks into the official layout (resumable, checked, with a SHA-256 manifest).")
 public final class GlueFetchCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   /** Environment variable for a mirror of the official distribution. */
   static final String BASE_ENV = "CRAMJET_GLUE_URL";
 
@@ -65,7 +68,7 @@ public final class GlueFetchCommand implements Callable<Integer> {
       base = URI.create(GlueSources.DEFAULT_BASE);
     }
     List<GlueSources.Task> chosen = GlueSources.select(tasks);
-    PrintStream err = System.err;
+    PrintWriter err = io.err();
     Progress progress = new Progress(err, 5);
     GlueFetcher.Listener listener = new GlueFetcher.Listener() {
       @Override
@@ -111,13 +114,13 @@ public final class GlueFetchCommand implements Callable<Integer> {
         t.put("downloaded_bytes", r.downloadedBytes());
         t.put("files", r.files());
       }
-      System.out.println(m.writeValueAsString(o));
+      io.out().println(m.writeValueAsString(o));
     } else {
       for (GlueFetcher.Outcome r : outcomes) {
-        System.out.printf(Locale.ROOT, "%-10s %-8s %d files%s%n", r.task(), r.action().name().toLowerCase(Locale.ROOT),
+        io.out().printf(Locale.ROOT, "%-10s %-8s %d files%s%n", r.task(), r.action().name().toLowerCase(Locale.ROOT),
             r.files(), r.downloadedBytes() > 0 ? ", " + Progress.si(r.downloadedBytes()) + "B downloaded" : "");
       }
-      System.out.println("GLUE folder: " + out.toAbsolutePath() + " (manifest " + GlueFetcher.MANIFEST
+      io.out().println("GLUE folder: " + out.toAbsolutePath() + " (manifest " + GlueFetcher.MANIFEST
           + "); next: bin/cramjet glue --checkpoint RUN --data " + out);
     }
     return 0;

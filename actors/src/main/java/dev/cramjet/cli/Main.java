@@ -1,5 +1,6 @@
 package dev.cramjet.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,7 +32,7 @@ import picocli.CommandLine.Command;
       SuiteCommand.class,
       SweepCommand.class,
     })
-public final class Main implements Runnable {
+public final class Main extends CommandGroup {
 
   /** Exit code for input the user must fix (bad flag, bad config, missing file). */
   public static final int EXIT_USAGE = 2;
@@ -45,20 +46,33 @@ public final class Main implements Runnable {
    */
   public static final int EXIT_FINAL_CHECKPOINT_FAILED = 3;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
-  /** Runs the command line without exiting the JVM; tests call this. */
+  /** Runs the command line without exiting the JVM, printing to System.out and System.err. */
   public static int run(String... args) {
-    return newCommandLine().execute(args);
+    CommandLine cli = newCommandLine();
+    return execute(cli, cli.getOut(), cli.getErr(), args);
+  }
+
+  /**
+   * Runs the command line without exiting the JVM, with every command printing its results to {@code out} and its
+   * progress, notes and errors to {@code err} (both flushed before this returns); tests call this to capture output.
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return execute(newCommandLine(), out, err, args);
+  }
+
+  private static int execute(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
+    cli.setOut(out);
+    cli.setErr(err);
+    try {
+      return cli.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
   }
 
   static CommandLine newCommandLine() {

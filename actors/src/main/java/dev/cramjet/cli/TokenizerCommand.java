@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cramjet tokenizer train}: learns a WordPiece vocabulary and writes vocab.txt and tokenizer.json. */
@@ -21,17 +22,13 @@ import picocli.CommandLine.Option;
     description = "Tokenizer tools.",
     mixinStandardHelpOptions = true,
     subcommands = {TokenizerCommand.Train.class})
-public final class TokenizerCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class TokenizerCommand extends CommandGroup {
 
   /** {@code tokenizer train --input PATH... --vocab-size N --out DIR}. */
   @Command(name = "train", description = "Train a WordPiece vocabulary on raw text.", mixinStandardHelpOptions = true)
   static final class Train implements Callable<Integer> {
+    @Mixin Output io;
+
 
     @Option(names = "--input", required = true, arity = "1..*", description = "corpus files, folders or globs (.txt, .txt.gz, .jsonl, .jsonl.gz, .jsonl.zst)")
     List<Path> inputs;
@@ -60,7 +57,7 @@ public final class TokenizerCommand implements Runnable {
           WordPieceTrainer.Options.defaults().withVocabSize(vocabSize).withThreads(threads).withMaxDistinctWords(maxWords);
       long start = System.nanoTime();
       // Progress goes to stderr so that --json leaves stdout to the one result object.
-      Progress progress = new Progress(System.err, 5);
+      Progress progress = new Progress(io.err(), 5);
       CorpusDocuments docs = CorpusDocuments.open(inputs.stream().map(Path::toString).toList(), Path.of(""));
       Vocabulary vocab =
           new WordPieceTrainer(options)
@@ -90,10 +87,10 @@ public final class TokenizerCommand implements Runnable {
         o.put("documents_unreadable", read.unreadable());
         o.put("invalid_utf8_replaced", read.invalidUtf8Replaced());
         o.put("control_bytes_stripped", read.controlBytesStripped());
-        System.out.println(m.writeValueAsString(o));
+        io.out().println(m.writeValueAsString(o));
       } else {
-        System.err.println("tokenizer train: read " + read.summary());
-        System.out.printf(
+        io.err().println("tokenizer train: read " + read.summary());
+        io.out().printf(
             "wrote %s and %s: %d tokens, sha256 %s, %.1f s%n",
             out.resolve(WordPieceTokenizer.VOCAB_FILE),
             out.resolve(WordPieceTokenizer.HF_FILE),

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,6 +25,8 @@ import picocli.CommandLine.Option;
     description = "A cluster worker: serve a daemon's training rows (--role data, with its run config) or train "
         + "sweep cells (--role sweep).")
 final class WorkerCommand implements Callable<Integer> {
+  @Mixin Output io;
+
   @Option(names = "--role", required = true,
       description = "what this worker does: data (serve a daemon's rows) or sweep (train sweep cells)")
   String role;
@@ -73,16 +76,9 @@ final class WorkerCommand implements Callable<Integer> {
             RunSupervisor.BLOCKING_DISPATCHER),
         ClusterNode.SYSTEM, ClusterNode.config(host, port, ClusterNode.DATA_ROLE));
     ClusterNode.join(system, seeds);
-    System.err.println("cramjet worker: data node at " + ClusterNode.hostPort(system) + " serving "
+    io.err().println("cramjet worker: data node at " + ClusterNode.hostPort(system) + " serving "
         + rows.train().rows() + " training rows (data " + dataId + "), joining " + seedNodes);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // exiting anyway
-      }
-    }));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> leave(system)));
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
   }
@@ -102,16 +98,16 @@ final class WorkerCommand implements Callable<Integer> {
     }
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.ExecutorService cells = dev.cramjet.actors.sweep.SweepWorker.newCellExecutor();
-    Progress progress = new Progress(System.err, 0);
+    Progress progress = new Progress(io.err(), 0);
     ActorSystem<dev.cramjet.actors.sweep.SweepWorker.Command> system = ActorSystem.create(
         org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> dev.cramjet.actors.sweep.SweepWorker.create(
             ClusterNode.hostPort(ctx.getSystem()), cells, stop::get, cell -> {
               progress.line("training sweep " + cell);
-              return new PretrainCommand.Printer(progress, System.err);
+              return new PretrainCommand.Printer(progress, io.err());
             })),
         ClusterNode.SYSTEM, ClusterNode.config(host, port, ClusterNode.SWEEP_ROLE));
     ClusterNode.join(system, seeds);
-    System.err.println("cramjet worker: sweep node at " + ClusterNode.hostPort(system) + ", joining " + seedNodes);
+    io.err().println("cramjet worker: sweep node at " + ClusterNode.hostPort(system) + ", joining " + seedNodes);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stop.set(true);
       cells.shutdown();
@@ -120,14 +116,19 @@ final class WorkerCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // exiting anyway
-      }
+      leave(system);
     }));
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
+  }
+
+  /** Leaves the cluster: terminates the actor system and waits up to 30 s for it (a shutdown hook's last step). */
+  private static void leave(ActorSystem<?> system) {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // exiting anyway
+    }
   }
 }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,18 +27,10 @@ class BenchApiLoadCliTest {
         train { preset = cpu-short, micro-batch = 8, batch-size = 8, log-every = 1000 }
         run { shards = synthetic }
         """);
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = Main.run("bench", "api-load", "--config", conf.toString(), "--seconds", "2", "--rounds", "1",
-          "--warmup", "0.5", "--clients", "1", "--nice", "0", "--json");
-    } finally {
-      System.setOut(old);
-    }
-    String text = buf.toString(StandardCharsets.UTF_8).trim();
-    assertEquals(0, code, text);
+    CliRun.Result r = CliRun.run("bench", "api-load", "--config", conf.toString(), "--seconds", "2", "--rounds",
+        "1", "--warmup", "0.5", "--clients", "1", "--nice", "0", "--json");
+    String text = r.out().trim();
+    assertEquals(0, r.code(), text + r.err());
     JsonNode o = new ObjectMapper().readTree(text.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
     // Rates are numbers, or null for a window that held fewer than two steps (a slow or busy machine).
     assertEquals(1, o.path("windows").size(), o.toString());

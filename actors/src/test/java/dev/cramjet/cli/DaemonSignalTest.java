@@ -8,9 +8,7 @@ import dev.cramjet.checkpoint.CheckpointState;
 import dev.cramjet.checkpoint.CheckpointStore;
 import dev.cramjet.testing.Await;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,22 +90,10 @@ class DaemonSignalTest {
   private record Ctl(int code, String out, String err) {}
 
   private static Ctl ctl(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      String[] all = new String[args.length + 1];
-      all[0] = "ctl";
-      System.arraycopy(args, 0, all, 1, args.length);
-      code = Main.run(all);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    return new Ctl(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    String[] all = new String[args.length + 1];
+    all[0] = "ctl";
+    System.arraycopy(args, 0, all, 1, args.length);
+    CliRun.Result r = CliRun.run(all);
+    return new Ctl(r.code(), r.out(), r.err());
   }
 }

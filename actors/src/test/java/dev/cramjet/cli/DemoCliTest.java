@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cramjet.checkpoint.CheckpointStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,21 +18,9 @@ class DemoCliTest {
   @TempDir Path dir;
 
   private static String[] run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      String e = err.toString(StandardCharsets.UTF_8);
-      assertEquals(0, code, e);
-      return new String[] {out.toString(StandardCharsets.UTF_8), e};
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    CliRun.Result r = CliRun.run(args);
+    assertEquals(0, r.code(), r.err());
+    return new String[] {r.out(), r.err()};
   }
 
   /** A separable SST-2-format task: sentences with "whale" are positive. */
@@ -61,19 +46,18 @@ class DemoCliTest {
 
   @Test
   void glueOptionsAreCheckedBeforeAnyWork() throws Exception {
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      Path empty = Files.createDirectories(dir.resolve("empty"));
-      assertEquals(2, Main.run("demo", "--glue", empty.toString(), "--out", dir.resolve("r1").toString()));
-      assertEquals(2, Main.run("demo", "--glue-tasks", "rte", "--out", dir.resolve("r2").toString()));
-      assertEquals(2, Main.run("demo", "--glue", sst2Task().toString(), "--glue-tasks", "qqp", "--out",
-          dir.resolve("r3").toString()));
-    } finally {
-      System.setErr(oldErr);
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    StringBuilder err = new StringBuilder();
+    for (String[] args : List.of(
+        new String[] {"demo", "--glue", empty.toString(), "--out", dir.resolve("r1").toString()},
+        new String[] {"demo", "--glue-tasks", "rte", "--out", dir.resolve("r2").toString()},
+        new String[] {"demo", "--glue", sst2Task().toString(), "--glue-tasks", "qqp", "--out",
+            dir.resolve("r3").toString()})) {
+      CliRun.Result r = CliRun.run(args);
+      assertEquals(2, r.code(), r.err());
+      err.append(r.err());
     }
-    String e = err.toString(StandardCharsets.UTF_8);
+    String e = err.toString();
     assertTrue(e.contains("glue fetch --out"), e);
     assertTrue(e.contains("--glue-tasks needs --glue DIR"), e);
     assertTrue(e.contains("--glue-tasks: no task 'qqp'"), e);

@@ -18,9 +18,6 @@ import dev.cramjet.text.SpecialTokens;
 import dev.cramjet.text.Vocabulary;
 import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.train.MlmTrainer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,18 +60,8 @@ class EvalCommandsTest {
 
   /** Runs the CLI with stdout and stderr captured; returns {exit code, stdout}. */
   private static Object[] cli(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Object[] {code, buf.toString(StandardCharsets.UTF_8)};
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    CliRun.Result r = CliRun.run(args);
+    return new Object[] {r.code(), r.out()};
   }
 
   @Test
@@ -129,19 +116,8 @@ class EvalCommandsTest {
 
   /** Runs the CLI; returns {exit code, stdout, stderr}. */
   private static String[] cliErr(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new String[] {Integer.toString(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    CliRun.Result r = CliRun.run(args);
+    return new String[] {Integer.toString(r.code()), r.out(), r.err()};
   }
 
   @Test

@@ -3,9 +3,6 @@ package dev.cramjet.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -26,19 +23,9 @@ class OutputPermissionsTest {
   @TempDir Path dir;
 
   private static int run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      assertEquals(0, code, String.join(" ", args) + ":\n" + buf.toString(StandardCharsets.UTF_8));
-      return code;
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    CliRun.Result r = CliRun.run(args);
+    assertEquals(0, r.code(), String.join(" ", args) + ":\n" + r.out() + r.err());
+    return r.code();
   }
 
   @Test

@@ -91,6 +91,8 @@ class TokenRedactionTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code;
     try {
+      // The process streams, not CliRun's writers: the token must not reach the log (logback writes to System.err)
+      // any more than the command's own output, which Main.run(args) prints to these streams too.
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
       code = Main.run("pretrain", "--config", conf(run), "--peak-flops", "1e12",

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cramjet.text.WordPieceTokenizer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,15 +37,9 @@ class TokenizerCliTest {
   }
 
   private static String stdout(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, Main.run(args), () -> "exit code of " + String.join(" ", args));
-    } finally {
-      System.setOut(old);
-    }
-    return buf.toString(StandardCharsets.UTF_8);
+    CliRun.Result r = CliRun.run(args);
+    assertEquals(0, r.code(), () -> "exit code of " + String.join(" ", args) + ": " + r.err());
+    return r.out();
   }
 
   @Test
@@ -82,17 +74,10 @@ class TokenizerCliTest {
 
   @Test
   void missingInputExitsWithUsageErrorNamingIt() {
-    PrintStream old = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = Main.run("tokenizer", "train", "--input", dir.resolve("missing").toString(), "--out", dir.toString());
-    } finally {
-      System.setErr(old);
-    }
-    assertEquals(Main.EXIT_USAGE, code);
-    assertTrue(buf.toString(StandardCharsets.UTF_8).contains("corpus input " + dir.resolve("missing") + " does not exist"));
+    CliRun.Result r =
+        CliRun.run("tokenizer", "train", "--input", dir.resolve("missing").toString(), "--out", dir.toString());
+    assertEquals(Main.EXIT_USAGE, r.code());
+    assertTrue(r.err().contains("corpus input " + dir.resolve("missing") + " does not exist"));
   }
 
   private static int[] parse(String line) {
