@@ -1,22 +1,23 @@
 package dev.cramjet.cli;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Turns Ctrl-C (SIGINT/SIGTERM) into a polite request: a shutdown hook raises {@link #requested()} and then holds
- * the JVM open until the work polling it has finished (and written its checkpoint) and closed this.
+ * Turns Ctrl-C (SIGINT/SIGTERM) into a polite request: a shutdown hook raises {@link #requested()} (and completes
+ * {@link #whenRequested()}) and then holds the JVM open until the work has finished (and written its checkpoint) and
+ * closed this.
  */
 final class CleanStop implements AutoCloseable {
-  private final AtomicBoolean requested = new AtomicBoolean();
+  private final CompletableFuture<Void> requested = new CompletableFuture<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread hook;
 
   CleanStop(Progress progress) {
     hook = new Thread(() -> {
-      requested.set(true);
       progress.line("stopping: finishing the current step and writing a checkpoint ...");
       try {
+        requested.complete(null);
         finished.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -26,7 +27,12 @@ final class CleanStop implements AutoCloseable {
   }
 
   boolean requested() {
-    return requested.get();
+    return requested.isDone();
+  }
+
+  /** Completes when a stop is requested, for work that waits on a future rather than polling. */
+  CompletableFuture<Void> whenRequested() {
+    return requested;
   }
 
   @Override

