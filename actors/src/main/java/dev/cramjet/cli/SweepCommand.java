@@ -121,7 +121,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
     CellTrainer trainer = new CellTrainer(spec, peakFlops);
     LocalSweep.validate(state, trainer);
-    List<String> keys = spec.axes().stream().map(SweepSpec.Axis::key).toList();
+    List<String> keys = spec.keys();
     int total = state.entries().size();
     io.err().printf(Locale.ROOT, "sweep %s: %d cells (%d done, %d to train), budget %s each%n", out, total,
         state.count(SweepState.Status.DONE), state.pending().size(), spec.budget());

@@ -28,7 +28,7 @@ public final class SweepReport {
   public static String write(SweepState state) throws IOException {
     Path dir = state.dir();
     SweepSpec spec = state.spec();
-    List<String> keys = spec.axes().stream().map(SweepSpec.Axis::key).toList();
+    List<String> keys = spec.keys();
     List<SweepState.Entry> entries = state.entries();
 
     StringBuilder csv = new StringBuilder("cell");
@@ -141,7 +141,7 @@ public final class SweepReport {
 
   /** Cells grouped by grid point (their seeds), in grid order. */
   public static List<Point> points(SweepState state) {
-    List<String> keys = state.spec().axes().stream().map(SweepSpec.Axis::key).toList();
+    List<String> keys = state.spec().keys();
     Map<String, List<SweepState.Entry>> groups = new LinkedHashMap<>();
     for (SweepState.Entry e : state.entries()) {
       String label = keys.stream().map(k -> k + "=" + e.cell().values().get(k))

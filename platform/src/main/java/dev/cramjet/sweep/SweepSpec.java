@@ -23,8 +23,27 @@ import java.util.regex.Pattern;
 public record SweepSpec(String config, List<String> sets, String budget, List<Axis> axes, int seeds, int evalRows,
     String eval) {
 
-  /** One grid axis: a config key and the values it takes. */
-  public record Axis(String key, List<String> values) {}
+  /**
+   * One grid axis: a config key and the values it takes. A linked axis names several keys joined by {@code +} and
+   * takes values joined the same way ({@code arch.hidden+arch.intermediate=128+512,256+1024}): its keys move
+   * together, so a grid can hold settings that belong together, or a list of hand-picked points.
+   */
+  public record Axis(String key, List<String> values) {
+    /** The config keys this axis sets (one, or the linked ones in order). */
+    public List<String> keys() {
+      return List.of(key.split("\\+"));
+    }
+
+    /** The value of each of {@link #keys()} for one of {@link #values()}. */
+    List<String> split(String value) {
+      return keys().size() == 1 ? List.of(value) : List.of(value.split("\\+", -1));
+    }
+  }
+
+  /** Every config key the grid sets, linked ones one by one, in grid order: the columns of the sweep's table. */
+  public List<String> keys() {
+    return axes.stream().flatMap(a -> a.keys().stream()).toList();
+  }
 
   private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+");
 
@@ -42,10 +61,12 @@ public record SweepSpec(String config, List<String> sets, String budget, List<Ax
     }
     List<String> keys = new ArrayList<>();
     for (Axis a : axes) {
-      if (keys.contains(a.key())) {
-        throw new BadInputException("--grid " + a.key() + " is given twice; put all its values in one --grid");
+      for (String k : a.keys()) {
+        if (keys.contains(k)) {
+          throw new BadInputException("--grid " + k + " is given twice; put all its values in one --grid");
+        }
+        keys.add(k);
       }
-      keys.add(a.key());
     }
   }
 
@@ -59,19 +80,27 @@ public record SweepSpec(String config, List<String> sets, String budget, List<Ax
       throw new BadInputException("--grid expects key=value1,value2,..., got '" + text + "'");
     }
     String key = text.substring(0, eq).trim();
-    if (!KEY.matcher(key).matches()) {
-      throw new BadInputException("--grid " + text + ": '" + key + "' is not a config key (section.key, e.g."
-          + " arch.hidden or train.lr)");
-    }
-    if (key.equals("train.seed") || key.equals("train.budget")) {
-      throw new BadInputException("--grid " + key + ": use --" + (key.equals("train.seed") ? "seeds N" : "budget")
-          + " instead; every cell has the same budget and seeds 1..N");
+    String[] keys = key.split("\\+", -1);
+    for (String k : keys) {
+      if (!KEY.matcher(k).matches()) {
+        throw new BadInputException("--grid " + text + ": '" + k + "' is not a config key (section.key, e.g."
+            + " arch.hidden or train.lr; link keys with '+')");
+      }
+      if (k.equals("train.seed") || k.equals("train.budget")) {
+        throw new BadInputException("--grid " + k + ": use --" + (k.equals("train.seed") ? "seeds N" : "budget")
+            + " instead; every cell has the same budget and seeds 1..N");
+      }
     }
     List<String> values = new ArrayList<>();
     for (String v : text.substring(eq + 1).split(",", -1)) {
       String t = v.trim();
       if (t.isEmpty()) {
         throw new BadInputException("--grid " + text + ": an empty value");
+      }
+      if (keys.length > 1 && (t.split("\\+", -1).length != keys.length
+          || java.util.Arrays.stream(t.split("\\+", -1)).anyMatch(String::isBlank))) {
+        throw new BadInputException("--grid " + text + ": value '" + t + "' must give " + keys.length
+            + " values joined by '+', one for each of " + key);
       }
       if (values.contains(t)) {
         throw new BadInputException("--grid " + text + ": value '" + t + "' is given twice");
@@ -90,7 +119,10 @@ public record SweepSpec(String config, List<String> sets, String budget, List<Ax
       for (Map<String, String> p : points) {
         for (String v : a.values()) {
           Map<String, String> q = new LinkedHashMap<>(p);
-          q.put(a.key(), v);
+          List<String> parts = a.split(v);
+          for (int i = 0; i < parts.size(); i++) {
+            q.put(a.keys().get(i), parts.get(i).trim());
+          }
           next.add(q);
         }
       }
@@ -110,8 +142,8 @@ public record SweepSpec(String config, List<String> sets, String budget, List<Ax
   /** The {@code key=value} overrides of one cell, after the common ones: its grid values, seed and the budget. */
   public List<String> overrides(SweepCell cell) {
     List<String> all = new ArrayList<>(sets);
-    for (Axis a : axes) {
-      all.add(a.key() + "=" + cell.values().get(a.key()));
+    for (String k : keys()) {
+      all.add(k + "=" + cell.values().get(k));
     }
     all.add("train.seed=" + cell.seed());
     all.add("train.budget=\"" + budget + "\"");

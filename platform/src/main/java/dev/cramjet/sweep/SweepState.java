@@ -187,8 +187,8 @@ public final class SweepState {
       ObjectNode c = cells.addObject();
       c.put("id", e.cell().id());
       ObjectNode values = c.putObject("values");
-      for (SweepSpec.Axis a : spec.axes()) {
-        values.put(a.key(), e.cell().values().get(a.key()));
+      for (String k : spec.keys()) {
+        values.put(k, e.cell().values().get(k));
       }
       c.put("seed", e.cell().seed());
       c.put("status", e.status().name());

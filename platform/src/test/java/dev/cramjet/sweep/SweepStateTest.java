@@ -35,6 +35,31 @@ class SweepStateTest {
   }
 
   @Test
+  void aLinkedAxisMovesItsKeysTogetherAndEachKeyIsAColumn() throws Exception {
+    SweepSpec spec = new SweepSpec("demo", List.of(), "10m",
+        List.of(SweepSpec.parseAxis("arch.hidden+arch.intermediate=128+512, 256+1024"),
+            SweepSpec.parseAxis("train.lr=1e-3,2e-3")), 1, 64, null);
+    List<SweepCell> cells = spec.cells();
+    assertEquals(4, cells.size(), "two linked points times two learning rates");
+    assertEquals(List.of("arch.hidden", "arch.intermediate", "train.lr"), spec.keys());
+    assertEquals(Map.of("arch.hidden", "256", "arch.intermediate", "1024", "train.lr", "1e-3"), cells.get(2).values());
+    assertEquals(List.of("arch.hidden=256", "arch.intermediate=1024", "train.lr=1e-3", "train.seed=1",
+        "train.budget=\"10m\"", "daemon.eval-rows=64"), spec.overrides(cells.get(2)));
+    // sweep.json keeps each key, and a reopened sweep finds the same cells.
+    SweepState.open(dir, spec);
+    String json = Files.readString(dir.resolve(SweepState.FILE));
+    assertTrue(json.contains("\"arch.intermediate\" : \"1024\""), json);
+    assertTrue(assertThrows(BadInputException.class,
+        () -> SweepSpec.parseAxis("arch.hidden+arch.intermediate=128+512,256")).getMessage()
+        .contains("must give 2 values joined by '+'"));
+    assertTrue(assertThrows(BadInputException.class,
+        () -> SweepSpec.parseAxis("arch.hidden+lr=1+2")).getMessage().contains("'lr' is not a config key"));
+    assertTrue(assertThrows(BadInputException.class, () -> new SweepSpec("x", List.of(), "2m",
+        List.of(SweepSpec.parseAxis("train.lr+arch.layers=1+2"), SweepSpec.parseAxis("arch.layers=3")), 1, 8, null))
+        .getMessage().contains("arch.layers is given twice"));
+  }
+
+  @Test
   void badAxesNameWhatIsWrong() {
     assertTrue(assertThrows(BadInputException.class, () -> SweepSpec.parseAxis("train.lr")).getMessage()
         .contains("key=value1,value2"));

@@ -33,7 +33,7 @@ public final class LocalSweep {
         trainer.config(e.cell(), state.cellDir(e.cell()));
       } catch (BadInputException | IllegalArgumentException ex) {
         throw new BadInputException(e.cell().id() + " (" + e.cell().label(
-            state.spec().axes().stream().map(a -> a.key()).toList()) + "): " + ex.getMessage());
+            state.spec().keys()) + "): " + ex.getMessage());
       }
     }
   }
