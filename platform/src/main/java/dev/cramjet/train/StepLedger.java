@@ -1,6 +1,5 @@
 package dev.cramjet.train;
 
-import dev.cramjet.budget.Budget;
 import dev.cramjet.budget.BudgetClock;
 import dev.cramjet.budget.ClockState;
 import dev.cramjet.checkpoint.CheckpointState;
@@ -233,11 +232,6 @@ public final class StepLedger {
   /** Whether the clock is counting time now (started and not paused). */
   public boolean clockRunning() {
     return clock.isStarted() && !clock.isPaused();
-  }
-
-  /** The run's budget. */
-  public Budget budget() {
-    return clock.budget();
   }
 
   /** Training seconds counted so far (pauses and warm-up excluded). */

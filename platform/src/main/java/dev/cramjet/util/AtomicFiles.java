@@ -52,11 +52,26 @@ public final class AtomicFiles {
    */
   public static Path tempFileBeside(Path target) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
+    return createUnique(dir, () -> "." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+        + ".tmp", Files::createFile);
+  }
+
+  /**
+   * Creates a new empty folder in {@code parent}, named {@code PREFIXRANDOM}, with the permissions every new folder of
+   * the process gets (0777 less the umask), where {@link Files#createTempDirectory} would make it 0700.
+   */
+  public static Path tempDirIn(Path parent, String prefix) throws IOException {
+    return createUnique(parent.toAbsolutePath(), () -> prefix + Long.toUnsignedString(RANDOM.nextLong(), 36),
+        Files::createDirectory);
+  }
+
+  /** Creates {@code create(dir/name)} under a fresh random name (a name taken meanwhile is tried again). */
+  private static Path createUnique(Path dir, java.util.function.Supplier<String> name, Creator create)
+      throws IOException {
     Files.createDirectories(dir);
     for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
       try {
-        return Files.createFile(tmp);
+        return create.at(dir.resolve(name.get()));
       } catch (java.nio.file.FileAlreadyExistsException e) {
         if (attempt > 100) {
           throw e;
@@ -65,23 +80,9 @@ public final class AtomicFiles {
     }
   }
 
-  /**
-   * Creates a new empty folder in {@code parent}, named {@code PREFIXRANDOM}, with the permissions every new folder of
-   * the process gets (0777 less the umask), where {@link Files#createTempDirectory} would make it 0700.
-   */
-  public static Path tempDirIn(Path parent, String prefix) throws IOException {
-    Path dir = parent.toAbsolutePath();
-    Files.createDirectories(dir);
-    for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36));
-      try {
-        return Files.createDirectory(tmp);
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        if (attempt > 100) {
-          throw e;
-        }
-      }
-    }
+  @FunctionalInterface
+  private interface Creator {
+    Path at(Path path, java.nio.file.attribute.FileAttribute<?>... attributes) throws IOException;
   }
 
   /**

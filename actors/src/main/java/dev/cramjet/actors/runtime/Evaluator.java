@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -39,21 +42,31 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * meanwhile) and to metrics ({@code cramjet_eval_score{task="mlm",split="heldout"}} and, per dev set, {@code
  * {task="SST-2",split="dev"}} as a fraction, plus {@code task="average"}).
  *
- * <p>It keeps its own copy of the model for the MLM score (built once, overwritten per request) and must run on its own
- * single-thread dispatcher: DJL state is per thread. It only ever reads the snapshot the trainer hands over (host
- * copies), never the trainer's arrays. Fine-tuning needs a gradient collector, and DJL allows one per process: the
- * fine-tuner and the trainer open theirs through {@link dev.cramjet.train.GradientLock}, so the two take turns batch
- * by batch and training goes on, more slowly, during the evaluation. One evaluation runs at a time (the trainer answers
- * a second request with a conflict until this one replies). When the run ends meanwhile, the fine-tuning stops at the
- * next batch ({@code cancel}) and the result carries an error instead of task scores.
+ * <p>It keeps its own copy of the model for the MLM score (built once, overwritten per request). All its DJL work runs
+ * on one thread of its own (DJL state is per thread), so the actor itself stays free for messages while an
+ * evaluation runs: {@link Cancel} (the run has ended) is handled at once, and the fine-tuning stops at its next batch
+ * with an error instead of task scores. The cancel flag is the actor's own; nobody else touches it. It only ever reads
+ * the snapshot the trainer hands over (host copies), never the trainer's arrays. Fine-tuning needs a gradient
+ * collector, and DJL allows one per process: the fine-tuner and the trainer open theirs through
+ * {@link dev.cramjet.train.GradientLock}, so the two take turns batch by batch and training goes on, more slowly,
+ * during the evaluation. One evaluation runs at a time (the trainer asks for no second one until this one replies).
  */
 public final class Evaluator {
   private Evaluator() {}
 
-  public sealed interface Command permits Evaluate {}
+  /** The evaluator's own thread logs here (an actor's context may only be used on the actor's turn). */
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Evaluator.class);
+
+  public sealed interface Command permits Evaluate, Cancel, Evaluated {}
 
   /** Evaluate {@code params} (host copies, by name) taken at {@code step}. */
   public record Evaluate(long step, Map<String, Tensor> params, ActorRef<Result> replyTo) implements Command {}
+
+  /** The run has ended: an evaluation in progress stops at its next fine-tuning batch. */
+  public enum Cancel implements Command { INSTANCE }
+
+  /** An evaluation finished on the evaluator's thread. */
+  private record Evaluated(Evaluate request, Result result, Throwable failure) implements Command {}
 
   /**
    * @param loss held-out MLM loss (NaN when there are no held-out rows)
@@ -103,48 +116,104 @@ public final class Evaluator {
 
   public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut,
       StatusBoard board) {
-    return create(arch, seed, masker, heldOut, board, RunObserver.NONE);
-  }
-
-  /** As above, reporting each result's accuracy on masked positions to {@code observer} (task "mlm"). */
-  public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut,
-      StatusBoard board, RunObserver observer) {
-    return create(arch, seed, masker, heldOut, null, board, observer, new AtomicBoolean());
+    return create(arch, seed, masker, heldOut, null, board, RunObserver.NONE);
   }
 
   /**
    * @param heldOut held-out MLM rows, or null for none (tasks only)
    * @param tasks fine-tuning tasks, or null for none (MLM only)
-   * @param cancel set when the run ends: a fine-tuning in progress stops at its next batch
+   * @param observer told each score (metrics)
    */
   public static Behavior<Command> create(ArchConfig arch, long seed, MlmMasker masker, HeldOut heldOut, Tasks tasks,
-      StatusBoard board, RunObserver observer, AtomicBoolean cancel) {
+      StatusBoard board, RunObserver observer) {
     if (heldOut == null && tasks == null) {
       throw new IllegalArgumentException("an evaluator needs held-out rows, tasks, or both");
     }
     return Behaviors.setup(ctx -> {
-      DjlThread.prepare();
-      NDManager manager = NDManager.newBaseManager();
-      CrammedBert model = new CrammedBert(arch, manager, seed);
+      ExecutorService djl = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cramjet-evaluator");
+        t.setDaemon(true);
+        return t;
+      });
+      NDManager manager;
+      CrammedBert model;
+      try {
+        manager = CompletableFuture.supplyAsync(() -> {
+          DjlThread.prepare();
+          return NDManager.newBaseManager();
+        }, djl).join();
+        model = CompletableFuture.supplyAsync(() -> new CrammedBert(arch, manager, seed), djl).join();
+      } catch (RuntimeException e) {
+        djl.shutdownNow();
+        throw e;
+      }
       // The held-out rows are read once, here, and masked per evaluation with their own row index and the run's seed,
       // so two evaluations of the same parameters agree.
       RowSource held = heldOut == null ? null : Cached.of(heldOut);
-      Worker w = new Worker(ctx, arch, model, masker, heldOut, held, tasks, board, observer, cancel);
-      return Behaviors.receive(Command.class)
-          .onMessage(Evaluate.class, w::onEvaluate)
-          .onSignal(PostStop.class, s -> {
-            model.close();
-            manager.close(); // native memory of the evaluation copy
-            return Behaviors.same();
-          })
-          .build();
+      AtomicBoolean cancel = new AtomicBoolean(); // this actor's own: set on Cancel, read by its thread between batches
+      Worker w = new Worker(arch, model, masker, heldOut, held, tasks, board, observer, cancel);
+      return new Lifecycle(ctx, w, djl, cancel, () -> {
+        model.close();
+        manager.close(); // native memory of the evaluation copy
+      }).idle();
     });
   }
 
-  private record Worker(ActorContext<Command> ctx, ArchConfig arch, CrammedBert model, MlmMasker masker,
-      HeldOut heldOut, RowSource held, Tasks tasks, StatusBoard board, RunObserver observer, AtomicBoolean cancel) {
+  /** The actor's states: idle, or busy with one evaluation on its thread; cancel works in both. */
+  private record Lifecycle(ActorContext<Command> ctx, Worker worker, ExecutorService djl, AtomicBoolean cancel,
+      Runnable free) {
+    Behavior<Command> idle() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Evaluate.class, e -> {
+            ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> worker.evaluate(e), djl),
+                (r, failure) -> new Evaluated(e, r, failure));
+            return busy();
+          })
+          .onMessageEquals(Cancel.INSTANCE, this::onCancel)
+          .onSignal(PostStop.class, s -> stop())
+          .build();
+    }
 
-    Behavior<Command> onEvaluate(Evaluate e) {
+    private Behavior<Command> busy() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Evaluate.class, e -> {
+            e.replyTo().tell(new Result(e.step(), Double.NaN, Double.NaN, 0, 0, "an evaluation is already running",
+                null, null));
+            return Behaviors.same();
+          })
+          .onMessageEquals(Cancel.INSTANCE, this::onCancel)
+          .onMessage(Evaluated.class, d -> {
+            Result r = d.result();
+            if (d.failure() != null) {
+              ctx.getLog().error("evaluation of step {} failed", d.request().step(), d.failure());
+              r = new Result(d.request().step(), Double.NaN, Double.NaN, 0, 0, "evaluation: " + d.failure(), null,
+                  null);
+            }
+            d.request().replyTo().tell(r);
+            return idle();
+          })
+          .onSignal(PostStop.class, s -> stop())
+          .build();
+    }
+
+    private Behavior<Command> onCancel() {
+      cancel.set(true);
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> stop() {
+      cancel.set(true); // a running fine-tuning stops at its next batch; then the model is freed on its thread
+      djl.execute(free);
+      djl.shutdown();
+      return Behaviors.same();
+    }
+  }
+
+  /** The evaluation itself, on the evaluator's thread (it may not touch the actor's context). */
+  private record Worker(ArchConfig arch, CrammedBert model, MlmMasker masker, HeldOut heldOut, RowSource held,
+      Tasks tasks, StatusBoard board, RunObserver observer, AtomicBoolean cancel) {
+
+    Result evaluate(Evaluate e) {
       long start = System.nanoTime();
       MlmEvaluator.Result mlm = null;
       String error = null;
@@ -163,7 +232,7 @@ public final class Evaluator {
         try {
           report = TaskRunner.run(tasks.title(), "daemon snapshot of step " + e.step(), arch, e.params(),
               tasks.tokenizer(), tasks.protocol(), tasks.specs(), tasks.seeds(), tasks.skipBadRows(),
-              new Progress(board, cancel, ctx));
+              new Progress(board, cancel));
           reportDir = tasks.outDir().resolve(String.format(Locale.ROOT, "step-%08d", e.step()));
           EvaluationReport.write(reportDir, e.step(), mlm, report);
           publishScores(report);
@@ -171,7 +240,7 @@ public final class Evaluator {
           error = "cancelled: the run ended during the evaluation";
           report = null;
         } catch (Exception ex) {
-          ctx.getLog().error("task evaluation of step {} failed", e.step(), ex);
+          LOG.error("task evaluation of step {} failed", e.step(), ex);
           error = "tasks: " + ex;
           report = null;
           reportDir = null;
@@ -185,8 +254,7 @@ public final class Evaluator {
           scores(report), report == null ? Double.NaN : report.average(),
           reportDir == null ? null : reportDir.toString()));
       board.evaluatingTask(null);
-      e.replyTo().tell(new Result(e.step(), loss, acc, rows, secs, error, report, reportDir));
-      return Behaviors.same();
+      return new Result(e.step(), loss, acc, rows, secs, error, report, reportDir);
     }
 
     private MlmEvaluator.Result mlm(Evaluate e) {
@@ -234,8 +302,7 @@ public final class Evaluator {
   }
 
   /** Says which task runs on the status board, logs epochs, and stops the fine-tuning when the run has ended. */
-  private record Progress(StatusBoard board, AtomicBoolean cancel, ActorContext<Command> ctx)
-      implements TaskRunner.Listener {
+  private record Progress(StatusBoard board, AtomicBoolean cancel) implements TaskRunner.Listener {
     @Override
     public void onTaskRead(TaskSpec task, int train, int dev, int skipped, String firstProblem) {
       board.evaluatingTask(task.name());
@@ -249,7 +316,7 @@ public final class Evaluator {
 
     @Override
     public void onEpoch(String task, long seed, int epoch, int epochs, double meanLoss, double examplesPerSecond) {
-      ctx.getLog().info("evaluation: {} seed {} epoch {}/{}: loss {}, {} examples/s", task, seed, epoch, epochs,
+      LOG.info("evaluation: {} seed {} epoch {}/{}: loss {}, {} examples/s", task, seed, epoch, epochs,
           String.format(Locale.ROOT, "%.4f", meanLoss), String.format(Locale.ROOT, "%.1f", examplesPerSecond));
     }
 

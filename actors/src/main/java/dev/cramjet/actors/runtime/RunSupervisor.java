@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -185,7 +184,6 @@ public final class RunSupervisor {
         BudgetKeeper.create(new StepPlan(config).budget(), board, spentInbox, tuning.budgetTick()), "budget-keeper");
     ActorRef<Evaluator.Command> evaluator = null;
     Evaluator.Tasks tasks = EvalSettings.resolve(config, spec.runDir(), spec.vocabHash());
-    AtomicBoolean evalCancel = new AtomicBoolean();
     if (tuning.evalRows() > 0 || tasks != null) {
       Evaluator.HeldOut heldOut = null;
       if (tuning.evalRows() > 0) {
@@ -195,7 +193,7 @@ public final class RunSupervisor {
         heldOut = new Evaluator.HeldOut(held, first, rows, tc.microBatch());
       }
       evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), masker, heldOut, tasks, board,
-          spec.observer(), evalCancel), "evaluator", DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
+          spec.observer()), "evaluator", DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
     }
     ActorRef<Trainer.Finished> finishedInbox = ctx.messageAdapter(Trainer.Finished.class, TrainerFinished::new);
     ActorRef<Trainer.Command> trainer = ctx.spawn(Trainer.create(
@@ -206,11 +204,11 @@ public final class RunSupervisor {
         new Trainer.Peers(keeper, assembler, checkpointer, evaluator, finishedInbox), board), "trainer",
         DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
     ctx.watchWith(trainer, TrainerTerminated.INSTANCE);
-    return live(ctx, trainer, board, listener, evalCancel);
+    return live(ctx, trainer, board, listener, evaluator);
   }
 
   private static Behavior<Command> live(ActorContext<Command> ctx, ActorRef<Trainer.Command> trainer,
-      StatusBoard board, ActorRef<Trainer.Finished> listener, AtomicBoolean evalCancel) {
+      StatusBoard board, ActorRef<Trainer.Finished> listener, ActorRef<Evaluator.Command> evaluator) {
     return Behaviors.receive(Command.class)
         .onMessage(Control.class, c -> {
           trainer.tell(new Trainer.Control(c.action(), c.replyTo()));
@@ -224,20 +222,22 @@ public final class RunSupervisor {
           trainer.tell(Trainer.BudgetSpent.INSTANCE);
           return Behaviors.same();
         })
-        .onMessage(TrainerFinished.class, f -> ended(ctx, f.finished(), listener, evalCancel))
+        .onMessage(TrainerFinished.class, f -> ended(ctx, f.finished(), listener, evaluator))
         .onMessageEquals(TrainerTerminated.INSTANCE, () -> {
           if (board.progress().phase() != RunPhase.FAILED) {
             board.progress(board.progress().withPhase(RunPhase.FAILED, "the trainer stopped unexpectedly"));
           }
           return ended(ctx, new Trainer.Finished(RunPhase.FAILED, board.progress().step(), null,
-              board.progress().message()), listener, evalCancel);
+              board.progress().message()), listener, evaluator);
         })
         .build();
   }
 
   private static Behavior<Command> ended(ActorContext<Command> ctx, Trainer.Finished f,
-      ActorRef<Trainer.Finished> listener, AtomicBoolean evalCancel) {
-    evalCancel.set(true); // an evaluation still fine-tuning stops at its next batch, so the run can stop
+      ActorRef<Trainer.Finished> listener, ActorRef<Evaluator.Command> evaluator) {
+    if (evaluator != null) {
+      evaluator.tell(Evaluator.Cancel.INSTANCE); // an evaluation still fine-tuning stops at its next batch
+    }
     ctx.getLog().info("run ended: {} at step {} ({})", f.phase(), f.step(),
         f.error() != null ? f.error() : f.checkpoint());
     if (listener != null) {
