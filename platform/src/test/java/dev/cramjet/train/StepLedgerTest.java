@@ -12,6 +12,7 @@ import dev.cramjet.config.RunConfig;
 import dev.cramjet.data.SyntheticRows;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,22 +24,9 @@ class StepLedgerTest {
 
   private final SyntheticRows data = SyntheticRows.standard(16, 32, 3);
   private final NDManager manager = NDManager.newBaseManager();
-  private final List<StepRecord> steps = new ArrayList<>();
-  private final List<String> messages = new ArrayList<>();
+  private final PretrainRunTest.Collect collect = new PretrainRunTest.Collect();
   private MlmTrainer trainer;
   private MlmMasker masker;
-
-  private final StepListener collect = new StepListener() {
-    @Override
-    public void onStep(StepRecord step) {
-      steps.add(step);
-    }
-
-    @Override
-    public void onMessage(String message) {
-      messages.add(message);
-    }
-  };
 
   @AfterEach
   void close() {
@@ -79,10 +67,10 @@ class StepLedgerTest {
     while (!ledger.spent()) {
       ledger.step(batches(ledger, 8));
     }
-    assertEquals(5, steps.size());
+    assertEquals(5, collect.steps.size());
     long rows = 0;
     for (int i = 0; i < 5; i++) {
-      StepRecord r = steps.get(i);
+      StepRecord r = collect.steps.get(i);
       rows += r.batchRows();
       assertEquals(i + 1, r.step());
       assertEquals(rows, r.rows(), "rows are totals");
@@ -91,12 +79,13 @@ class StepLedgerTest {
       assertEquals((i + 1) / 5.0, r.budgetFraction(), 1e-12);
     }
     // Logged: every second step, and the step that spent the budget.
-    assertEquals(List.of(false, true, false, true, true), steps.stream().map(StepRecord::logged).toList());
-    assertEquals(8, steps.get(0).batchRows(), "the ramp starts at one micro-batch");
-    assertEquals(16, steps.get(4).batchRows(), "and ends at the full batch");
+    assertEquals(List.of(false, true, false, true, true), collect.steps.stream().map(StepRecord::logged).toList());
+    assertEquals(8, collect.steps.get(0).batchRows(), "the ramp starts at one micro-batch");
+    assertEquals(16, collect.steps.get(4).batchRows(), "and ends at the full batch");
     assertEquals(rows, ledger.rowsConsumed());
-    assertTrue(Double.isFinite(steps.get(4).tokensPerSecond()) && steps.get(4).tokensPerSecond() > 0);
-    assertEquals(steps.get(4), ledger.last());
+    double tps = collect.steps.get(4).tokensPerSecond();
+    assertTrue(Double.isFinite(tps) && tps > 0, "throughput " + tps);
+    assertEquals(collect.steps.get(4), ledger.last());
   }
 
   @Test
@@ -115,7 +104,8 @@ class StepLedgerTest {
     StepRecord second = ledger.step(batches(ledger, 8));
     assertEquals(2, second.skippedSteps());
     assertEquals(1, second.rollbacks(), "the second bad step in a row rolls back");
-    assertTrue(messages.stream().anyMatch(m -> m.startsWith("rolled back to " + saved)), messages.toString());
+    assertTrue(collect.messages.stream().anyMatch(m -> m.startsWith("rolled back to " + saved)),
+        collect.messages.toString());
     StepRecord after = ledger.step(batches(ledger, 8));
     assertFalse(after.skipped(), "the restored weights train again");
     assertTrue(Double.isFinite(after.loss()));

@@ -31,8 +31,7 @@ class BudgetKeeperTest {
   void aRunningClockIsReadForwardUntilATimeBudgetIsSpentAndTheParentHearsItOnce() throws Exception {
     StatusBoard board = new StatusBoard();
     TestProbe<BudgetKeeper.Spent> parent = KIT.createTestProbe();
-    ActorRef<BudgetKeeper.Command> keeper = KIT.spawn(BudgetKeeper.create(Budget.seconds(1), board, parent.getRef(),
-        TICK));
+    ActorRef<BudgetKeeper.Command> keeper = keeper(Budget.seconds(1), board, parent);
     // 0.7 s used when read; the clock runs on, so the keeper must find it spent about 0.3 s later with no new reading.
     keeper.tell(new BudgetKeeper.Reading(new ClockState(7 * SECOND / 10, 3, 300), true, System.nanoTime()));
     BudgetKeeper.Spent spent = parent.expectMessageClass(BudgetKeeper.Spent.class, Duration.ofSeconds(5));
@@ -54,8 +53,7 @@ class BudgetKeeperTest {
   void aPausedClockStandsStillAndIsNotSpent() throws Exception {
     StatusBoard board = new StatusBoard();
     TestProbe<BudgetKeeper.Spent> parent = KIT.createTestProbe();
-    ActorRef<BudgetKeeper.Command> keeper = KIT.spawn(BudgetKeeper.create(Budget.seconds(1), board, parent.getRef(),
-        TICK));
+    ActorRef<BudgetKeeper.Command> keeper = keeper(Budget.seconds(1), board, parent);
     keeper.tell(new BudgetKeeper.Reading(new ClockState(9 * SECOND / 10, 3, 300), false, System.nanoTime()));
     parent.expectNoMessage(Duration.ofMillis(300)); // fifteen ticks, and the paused clock never moved
     awaitPaused(board);
@@ -67,14 +65,18 @@ class BudgetKeeperTest {
   void aStepBudgetIsSpentByTheReadingOfItsLastStep() {
     StatusBoard board = new StatusBoard();
     TestProbe<BudgetKeeper.Spent> parent = KIT.createTestProbe();
-    ActorRef<BudgetKeeper.Command> keeper = KIT.spawn(BudgetKeeper.create(Budget.steps(10), board, parent.getRef(),
-        TICK));
+    ActorRef<BudgetKeeper.Command> keeper = keeper(Budget.steps(10), board, parent);
     keeper.tell(new BudgetKeeper.Reading(new ClockState(2 * SECOND, 9, 900), true, System.nanoTime()));
     parent.expectNoMessage(Duration.ofMillis(200)); // nine steps of ten, however long it runs
     assertEquals(0.9, board.budget().fraction(), 1e-12);
     keeper.tell(new BudgetKeeper.Reading(new ClockState(2 * SECOND, 10, 1000), true, System.nanoTime()));
     parent.expectMessageClass(BudgetKeeper.Spent.class, Duration.ofSeconds(5));
     parent.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  private static ActorRef<BudgetKeeper.Command> keeper(Budget budget, StatusBoard board,
+      TestProbe<BudgetKeeper.Spent> parent) {
+    return KIT.spawn(BudgetKeeper.create(budget, board, parent.getRef(), TICK));
   }
 
   private static void awaitPaused(StatusBoard board) throws Exception {
