@@ -193,12 +193,19 @@ public final class DemoCommand implements Callable<Integer> {
           + ResumeHint.of(spec, run));
       return 0;
     }
-    DemoEvaluation.Result eval = phase("evaluate", () -> evaluate(summary, platform.config(), tokenizer));
+    DemoEvaluation.HeldOut[] heldOut = new DemoEvaluation.HeldOut[1];
+    DemoEvaluation.Result eval = phase("evaluate", () -> {
+      heldOut[0] = heldOut(summary, platform);
+      return evaluate(summary, platform.config(), tokenizer);
+    });
     DemoReport.Inputs report = phase("report", () -> report(fetched, tokenizer, shards, platform.config(), summary,
-        eval));
+        pretraining.precision(), heldOut[0], eval));
     DemoReport.write(report);
-    io.out().printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens)%n", summary.finalLoss(),
-        summary.steps(), Progress.si(summary.tokens()));
+    io.out().printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens, %s)%n", summary.finalLoss(),
+        summary.steps(), Progress.si(summary.tokens()), pretraining.precision());
+    if (heldOut[0] != null) {
+      io.out().println(DemoReport.heldOutText(heldOut[0]));
+    }
     if (eval != null) {
       io.out().println();
       io.out().print(DemoReport.evalTableText(eval));
@@ -311,6 +318,7 @@ public final class DemoCommand implements Callable<Integer> {
     private volatile StepRecord last = StepRecord.NONE;
     private volatile double lastLoss = Double.NaN;
     private volatile Path lastCheckpoint;
+    private volatile String precision = "?";
 
     Pretraining(StepListener printer) {
       this.printer = printer;
@@ -318,7 +326,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public void onStart(StartInfo info) {
+      precision = info.precision();
       printer.onStart(info);
+    }
+
+    /** The precision the trainer resolved ({@code auto} becomes bf16 or fp32 on this machine). */
+    String precision() {
+      return precision;
     }
 
     @Override
@@ -374,10 +388,26 @@ public final class DemoCommand implements Callable<Integer> {
     return pretraining.summary(stopped);
   }
 
+  /**
+   * Held-out MLM loss of the final checkpoint on the rows the platform held out ({@code daemon.eval-rows}, the
+   * data's last rows), next to that of random weights; null when nothing was held out.
+   */
+  private DemoEvaluation.HeldOut heldOut(PretrainRun.Summary summary, PlatformLauncher.Launched platform)
+      throws Exception {
+    if (platform.rows().heldOut() == null) {
+      progress.line("no held-out MLM loss: daemon.eval-rows = 0 holds no rows out of training");
+      return null;
+    }
+    DemoEvaluation.HeldOut h = DemoEvaluation.heldOut(summary.lastCheckpoint(), platform.rows().heldOut(),
+        platform.config().train().maskRate());
+    progress.line(DemoReport.heldOutText(h));
+    return h;
+  }
+
   private DemoEvaluation.Result evaluate(PretrainRun.Summary summary, RunConfig cfg, Tokenizer tokenizer)
       throws Exception {
     if (noEval) {
-      progress.line("skipped (--no-eval)");
+      progress.line("fine-tuning skipped (--no-eval)");
       return null;
     }
     Path tasks = glue != null ? glue : DemoEvaluation.suite(suite, home, evalTrainSize, evalDevSize, progress);
@@ -388,13 +418,14 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private DemoReport.Inputs report(CorpusFetcher.Result fetched, Tokenizer tokenizer, Shards shards, RunConfig cfg,
-      PretrainRun.Summary summary, DemoEvaluation.Result eval) throws Exception {
+      PretrainRun.Summary summary, String precision, DemoEvaluation.HeldOut heldOut, DemoEvaluation.Result eval)
+      throws Exception {
     dev.cramjet.export.Exporter.export(summary.lastCheckpoint(), tokenizer.dir(), run.resolve("export"), true);
     progress.line("exported the final checkpoint to " + run.resolve("export")
         + " (model.safetensors, config.json, tokenizer.json, vocab.txt)");
     List<DemoEvaluation.FillRow> fill = DemoEvaluation.fillMask(summary.lastCheckpoint(), tokenizer.tokenizer());
     return new DemoReport.Inputs(cfg, fetched, tokenizer.dir(), tokenizer.tokenizer(), shards.manifest(), summary,
-        phaseSeconds, run, eval, fill);
+        precision, heldOut, phaseSeconds, run, eval, fill);
   }
 
   private Path runFolder() throws IOException {

@@ -73,6 +73,36 @@ final class DemoEvaluation {
     return new Result(pre, scratch, suite);
   }
 
+  /**
+   * Held-out MLM of the pretrained checkpoint and of random weights of the same architecture (seed 1), on every row of
+   * {@code heldOut}, masked as sweep cells are ({@link dev.cramjet.eval.MlmEvaluator#heldOut}), so the demo's number
+   * and a sweep's number for the same data are comparable.
+   */
+  record HeldOut(dev.cramjet.eval.MlmEvaluator.Result pretrained, dev.cramjet.eval.MlmEvaluator.Result random) {}
+
+  static HeldOut heldOut(Path checkpoint, dev.cramjet.data.RowSource heldOut, double maskRate) throws IOException {
+    return withModels(checkpoint, (pre, random) -> new HeldOut(
+        dev.cramjet.eval.MlmEvaluator.heldOut(pre, heldOut, maskRate),
+        dev.cramjet.eval.MlmEvaluator.heldOut(random, heldOut, maskRate)));
+  }
+
+  /** What the report computes from both models. */
+  private interface BothModels<T> {
+    T apply(dev.cramjet.model.CrammedBert pretrained, dev.cramjet.model.CrammedBert random) throws IOException;
+  }
+
+  /** Runs {@code body} on the checkpoint's model and on random weights of its architecture (seed 1). */
+  private static <T> T withModels(Path checkpoint, BothModels<T> body) throws IOException {
+    var snap = CheckpointStore.read(checkpoint);
+    ArchConfig arch = snap.state().arch();
+    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
+        dev.cramjet.model.CrammedBert pre = new dev.cramjet.model.CrammedBert(arch, manager, snap.state().seed());
+        dev.cramjet.model.CrammedBert random = new dev.cramjet.model.CrammedBert(arch, manager, 1)) {
+      dev.cramjet.checkpoint.Tensors.copyInto(pre.params().all(), snap.params(), checkpoint.toString());
+      return body.apply(pre, random);
+    }
+  }
+
   /** Fixed prompts whose fill-mask answers the report shows for both models. */
   static final List<String> PROMPTS = List.of("the [MASK] of the united states", "he opened the [MASK] and walked in",
       "it was a [MASK] day in the city", "she said that she [MASK] not know", "the river runs into the [MASK]");
@@ -83,13 +113,9 @@ final class DemoEvaluation {
 
   /** Fill-mask on {@link #PROMPTS}: the pretrained checkpoint against random weights (seed 1), top 3 each. */
   static List<FillRow> fillMask(Path checkpoint, WordPieceTokenizer tokenizer) throws IOException {
-    var snap = CheckpointStore.read(checkpoint);
-    ArchConfig arch = snap.state().arch();
-    List<FillRow> rows = new java.util.ArrayList<>();
-    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
-        dev.cramjet.model.CrammedBert pre = new dev.cramjet.model.CrammedBert(arch, manager, snap.state().seed());
-        dev.cramjet.model.CrammedBert random = new dev.cramjet.model.CrammedBert(arch, manager, 1)) {
-      dev.cramjet.checkpoint.Tensors.copyInto(pre.params().all(), snap.params(), checkpoint.toString());
+    return withModels(checkpoint, (pre, random) -> {
+      ArchConfig arch = pre.arch();
+      List<FillRow> rows = new java.util.ArrayList<>();
       for (String prompt : PROMPTS) {
         var a = dev.cramjet.eval.FillMask.predict(pre, tokenizer, id -> tokenizer.vocabulary().token(id), prompt, 3,
             arch.maxSeqLen());
@@ -97,7 +123,7 @@ final class DemoEvaluation {
             3, arch.maxSeqLen());
         rows.add(new FillRow(prompt, a.get(0).candidates(), b.get(0).candidates()));
       }
-    }
-    return rows;
+      return rows;
+    });
   }
 }

@@ -112,6 +112,38 @@ class DemoCliTest {
       assertTrue(md.contains("| `" + prompt + "` |"), prompt + " missing: " + md);
     }
     assertTrue(first[0].contains("fill-mask, top 3 (pretrained | random weights)"), first[0]);
+    // The report names the precision the trainer resolved (`auto` in the demo config: bf16 on a CPU with native bf16,
+    // else fp32), the same word as the pretrain header on stderr.
+    Matcher p = Pattern.compile("pretrained for 30steps on CPU in (fp32|bf16)\\.").matcher(md);
+    assertTrue(p.find(), md);
+    assertTrue(first[1].contains("at the end of the ramp, " + p.group(1) + ","), first[1]);
+    // The held-out MLM loss: the data's last 32 rows (daemon.eval-rows), masked as sweep cells are. Recomputed here
+    // from the checkpoint and the cached shards with the masker built by hand and another batch size.
+    Matcher h = Pattern.compile("held-out MLM loss ([0-9.]+) \\(accuracy ([0-9.]+)%\\) on the last (\\d+) rows of the "
+        + "data, never trained on; random weights: ([0-9.]+)").matcher(md);
+    assertTrue(h.find(), md);
+    assertTrue(first[0].contains(h.group()), first[0]);
+    assertEquals(32, Integer.parseInt(h.group(3)));
+    double heldOut = Double.parseDouble(h.group(1));
+    assertTrue(heldOut < Double.parseDouble(h.group(4)) - 0.2, "pretrained " + heldOut + " against random " + h.group(4));
+    Path shards;
+    try (var s = Files.list(cache.resolve("shards"))) {
+      shards = s.findFirst().orElseThrow();
+    }
+    var cfg = dev.cramjet.config.RunConfig.load("demo", List.of("run.shards=\"" + shards + "\"",
+        "train.micro-batch=16", "train.batch-size=32", "daemon.eval-rows=32"));
+    var held = dev.cramjet.actors.runtime.RunRows.open(cfg).heldOut();
+    Path ckpt = CheckpointStore.resolve(out);
+    var snap = CheckpointStore.read(ckpt);
+    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
+        dev.cramjet.model.CrammedBert model = new dev.cramjet.model.CrammedBert(snap.state().arch(), manager, 0)) {
+      dev.cramjet.checkpoint.Tensors.copyInto(model.params().all(), snap.params(), ckpt.toString());
+      var masker = new dev.cramjet.train.MlmMasker(0.25, held.seqLen(), snap.state().arch().vocabSize(),
+          dev.cramjet.eval.MlmEvaluator.HELD_OUT_SEED);
+      var r = dev.cramjet.eval.MlmEvaluator.evaluate(model, held, 0, 32, masker, 5);
+      assertEquals(r.loss(), heldOut, 5e-4);
+      assertEquals(100 * r.accuracy(), Double.parseDouble(h.group(2)), 0.05);
+    }
     assertTrue(first[0].contains("SST-2") && first[0].contains("no pretraining"), first[0]);
     assertTrue(first[1].contains("[4/7] platform") && first[1].contains("control API  http://127.0.0.1:"), first[1]);
     // The in-process trainer reports through the same step listener as `pretrain`: its header and its steps.

@@ -13,7 +13,25 @@ import dev.cramjet.train.MlmMasker;
  * the caller makes sure the source is held out from training. Call it on the DJL thread that owns the model.
  */
 public final class MlmEvaluator {
+  /**
+   * Seed of the masks on held-out rows wherever a run is scored against others: sweep cells, the daemon's
+   * evaluations and the demo's report. The masks depend on this seed, the mask rate and the row index only, never on
+   * the run's own seed, so two runs scored on the same rows are scored on the same masked positions.
+   */
+  public static final long HELD_OUT_SEED = 20_231_228L;
+
   private MlmEvaluator() {}
+
+  /** The masker every held-out score uses: {@link #HELD_OUT_SEED} at the given mask rate. */
+  public static MlmMasker heldOutMasker(double maskRate, RowSource source, CrammedBert model) {
+    return new MlmMasker(maskRate, source.seqLen(), Math.max(source.vocabSize(), model.arch().vocabSize()),
+        HELD_OUT_SEED);
+  }
+
+  /** Scores every row of {@code heldOut} with {@link #heldOutMasker}, 32 rows per forward pass. */
+  public static Result heldOut(CrammedBert model, RowSource heldOut, double maskRate) {
+    return evaluate(model, heldOut, 0, heldOut.rows(), heldOutMasker(maskRate, heldOut, model), 32);
+  }
 
   /**
    * @param loss mean cross-entropy over all predicted positions (nats)

@@ -147,8 +147,8 @@ public final class Evaluator {
         djl.shutdownNow();
         throw e;
       }
-      // The held-out rows are read once, here, and masked per evaluation with their own row index and the run's seed,
-      // so two evaluations of the same parameters agree.
+      // The held-out rows are read once, here, and masked per evaluation with their own row index and the masker's
+      // fixed seed (MlmEvaluator.HELD_OUT_SEED in a run), so two evaluations of the same parameters agree.
       RowSource held = heldOut == null ? null : Cached.of(heldOut);
       AtomicBoolean cancel = new AtomicBoolean(); // this actor's own: set on Cancel, read by its thread between batches
       Worker w = new Worker(arch, model, masker, heldOut, held, tasks, board, observer, cancel);

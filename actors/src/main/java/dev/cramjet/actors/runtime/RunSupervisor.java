@@ -192,7 +192,11 @@ public final class RunSupervisor {
         int rows = Math.max(tc.microBatch(), tuning.evalRows() / tc.microBatch() * tc.microBatch());
         heldOut = new Evaluator.HeldOut(held, first, rows, tc.microBatch());
       }
-      evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), masker, heldOut, tasks, board,
+      // Held-out rows are masked as sweep cells and the demo mask them (MlmEvaluator.HELD_OUT_SEED), not with the
+      // run's seed, so an evaluation here and a sweep's score of the same rows are the same number.
+      MlmMasker heldOutMasker = new MlmMasker(tc.maskRate(), data.seqLen(),
+          Math.max(data.vocabSize(), config.arch().vocabSize()), dev.cramjet.eval.MlmEvaluator.HELD_OUT_SEED);
+      evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), heldOutMasker, heldOut, tasks, board,
           spec.observer()), "evaluator", DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
     }
     ActorRef<Trainer.Finished> finishedInbox = ctx.messageAdapter(Trainer.Finished.class, TrainerFinished::new);

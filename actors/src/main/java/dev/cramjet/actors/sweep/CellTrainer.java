@@ -8,7 +8,6 @@ import dev.cramjet.eval.MlmEvaluator;
 import dev.cramjet.sweep.CellResult;
 import dev.cramjet.sweep.SweepCell;
 import dev.cramjet.sweep.SweepSpec;
-import dev.cramjet.train.MlmMasker;
 import dev.cramjet.train.PretrainRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,9 +23,6 @@ import java.util.function.BooleanSupplier;
  * are the sweep's, not the cell's, so cells that vary {@code train.mask-rate} or the seed stay comparable.
  */
 public final class CellTrainer {
-  /** Seed of the held-out masks, the same for every cell of every sweep. */
-  public static final long EVAL_SEED = 20_231_228L;
-
   private final SweepSpec spec;
   private final Double peakFlops;
 
@@ -64,9 +60,7 @@ public final class CellTrainer {
         return null;
       }
       var model = run.trainer().model();
-      MlmEvaluator.Result r = MlmEvaluator.evaluate(model, rows.heldOut(), 0, rows.heldOut().rows(),
-          new MlmMasker(maskRate, rows.heldOut().seqLen(), Math.max(rows.heldOut().vocabSize(),
-              model.arch().vocabSize()), EVAL_SEED), 32);
+      MlmEvaluator.Result r = MlmEvaluator.heldOut(model, rows.heldOut(), maskRate);
       double evalScore = spec.eval() == null ? Double.NaN : fineTune(s.lastCheckpoint(), dir);
       return new CellResult(cell.id(), r.loss(), r.accuracy(), s.finalLoss(), s.steps(), s.tokens(),
           s.elapsedSeconds(), evalScore, node, null);

@@ -90,6 +90,20 @@ class LocalSweepTest {
     double low = resumed.entry("cell-01").result().heldOutLoss();
     double high = resumed.entry("cell-02").result().heldOutLoss();
     assertTrue(high < low, "lr 3e-3 " + high + " against lr 1e-4 " + low);
+    // The score is the final checkpoint's loss on the held-out rows with the shared held-out masks
+    // (MlmEvaluator.HELD_OUT_SEED, whatever the cell's seed), which the demo and the daemon report too.
+    Path cellDir = dir.resolve("cells/cell-02");
+    var held = dev.cramjet.actors.runtime.RunRows.open(new CellTrainer(resumed.spec(), Double.NaN)
+        .config(resumed.entry("cell-02").cell(), cellDir)).heldOut();
+    assertEquals(16, held.rows());
+    Path ckpt = CheckpointStore.resolve(cellDir);
+    var snap = CheckpointStore.read(ckpt);
+    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
+        dev.cramjet.model.CrammedBert model = new dev.cramjet.model.CrammedBert(snap.state().arch(), manager, 9)) {
+      dev.cramjet.checkpoint.Tensors.copyInto(model.params().all(), snap.params(), ckpt.toString());
+      var masker = new dev.cramjet.train.MlmMasker(0.25, held.seqLen(), 512, dev.cramjet.eval.MlmEvaluator.HELD_OUT_SEED);
+      assertEquals(dev.cramjet.eval.MlmEvaluator.evaluate(model, held, 0, 16, masker, 3).loss(), high, 1e-4);
+    }
     String md = SweepReport.write(resumed);
     assertTrue(md.contains("**Winner: train.lr=3e-3**"), md);
     for (String f : List.of("sweep.csv", "report.md", "report.html", "final-loss.png", "loss-tokens.png",
