@@ -4,18 +4,19 @@
 # `bench train` (steps on rows made in the same thread, nothing else running), on the same architecture and
 # micro-batch, one optimizer step per micro-batch, interleaved round by round.
 #
-# usage: bench/pipeline-ratio.sh [--rounds 3] [--arch tiny] [--micro-batch 32] [--steps 40]
+# usage: bench/pipeline-ratio.sh [--rounds 3] [--arch tiny] [--micro-batch 32] [--steps 40] [--precision fp32]
 # Prints one line per run and the median ratios daemon/bench and pretrain/bench. Rates skip the first log window
 # (warm-up), as bench train skips its warm-up steps.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-rounds=3 arch=tiny mb=32 steps=40
+rounds=3 arch=tiny mb=32 steps=40 precision=fp32
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --arch) arch="$2"; shift 2 ;;
     --micro-batch) mb="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
+    --precision) precision="$2"; shift 2 ;;
     *) echo "pipeline-ratio.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -25,7 +26,7 @@ trap 'rm -rf "$work"' EXIT
 cat > "$work/run.conf" <<EOF
 arch = $arch
 train { preset = cpu-short, budget = ${steps}steps, micro-batch = $mb, batch-size = $mb, ramp-fraction = 0,
-        checkpoint-every = 0, log-every = 5 }
+        checkpoint-every = 0, log-every = 5, precision = $precision }
 run { shards = synthetic }
 EOF
 # tokens/s over the logged windows after the first, from a run's metrics.jsonl
@@ -41,7 +42,7 @@ PY
 }
 results="$work/results"
 for ((r = 1; r <= rounds; r++)); do
-  b=$("$cj" bench train --arch "$arch" --micro-batch "$mb" --steps "$steps" --json 2>/dev/null | tail -1 |
+  b=$("$cj" bench train --arch "$arch" --micro-batch "$mb" --steps "$steps" --precision "$precision" --json 2>/dev/null | tail -1 |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_second"])')
   rm -rf "$work/fg" "$work/dm"
   "$cj" pretrain --config "$work/run.conf" --out "$work/fg" >/dev/null 2>&1
