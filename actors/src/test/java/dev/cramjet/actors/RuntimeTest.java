@@ -123,6 +123,19 @@ class RuntimeTest {
     assertNotNull(eval);
     assertEquals(paused.step(), eval.step());
     assertTrue(eval.loss() > 0 && eval.loss() < 10, "held-out loss " + eval.loss());
+    // The evaluation scored the parameters of that step (checkpointed above) on the data's last 32 rows, masked with
+    // MlmEvaluator.HELD_OUT_SEED rather than the run's seed: the number a sweep or the demo gives for those rows.
+    var snap = CheckpointStore.read(Path.of(ckpt.checkpoint()));
+    var data = TestRuns.data();
+    int mb = cfg.train().microBatch();
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+        dev.cramjet.model.CrammedBert model = new dev.cramjet.model.CrammedBert(snap.state().arch(), m, 0)) {
+      dev.cramjet.checkpoint.Tensors.copyInto(model.params().all(), snap.params(), ckpt.checkpoint());
+      var masker = new dev.cramjet.train.MlmMasker(cfg.train().maskRate(), data.seqLen(),
+          Math.max(data.vocabSize(), snap.state().arch().vocabSize()), dev.cramjet.eval.MlmEvaluator.HELD_OUT_SEED);
+      assertEquals(dev.cramjet.eval.MlmEvaluator.evaluate(model, data, data.rows() - 32, Math.max(mb, 32 / mb * mb),
+          masker, 3).loss(), eval.loss(), 1e-4);
+    }
     assertTrue(board.progress().step() > paused.step() + 2, "training went on");
 
     sup.tell(new RunSupervisor.Control(ControlAction.STOP, replies.getRef()));
