@@ -2,6 +2,7 @@ package dev.cramjet.eval;
 
 import ai.djl.ndarray.NDManager;
 import dev.cramjet.data.RowSource;
+import dev.cramjet.model.ArchConfig;
 import dev.cramjet.model.CrammedBert;
 import dev.cramjet.train.MaskedBatch;
 import dev.cramjet.train.MlmMasker;
@@ -23,14 +24,13 @@ public final class MlmEvaluator {
   private MlmEvaluator() {}
 
   /** The masker every held-out score uses: {@link #HELD_OUT_SEED} at the given mask rate. */
-  public static MlmMasker heldOutMasker(double maskRate, RowSource source, CrammedBert model) {
-    return new MlmMasker(maskRate, source.seqLen(), Math.max(source.vocabSize(), model.arch().vocabSize()),
-        HELD_OUT_SEED);
+  public static MlmMasker heldOutMasker(double maskRate, RowSource source, ArchConfig arch) {
+    return new MlmMasker(maskRate, source.seqLen(), Math.max(source.vocabSize(), arch.vocabSize()), HELD_OUT_SEED);
   }
 
   /** Scores every row of {@code heldOut} with {@link #heldOutMasker}, 32 rows per forward pass. */
   public static Result heldOut(CrammedBert model, RowSource heldOut, double maskRate) {
-    return evaluate(model, heldOut, 0, heldOut.rows(), heldOutMasker(maskRate, heldOut, model), 32);
+    return evaluate(model, heldOut, 0, heldOut.rows(), heldOutMasker(maskRate, heldOut, model.arch()), 32);
   }
 
   /**

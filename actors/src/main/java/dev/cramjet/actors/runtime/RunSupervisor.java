@@ -194,8 +194,7 @@ public final class RunSupervisor {
       }
       // Held-out rows are masked as sweep cells and the demo mask them (MlmEvaluator.HELD_OUT_SEED), not with the
       // run's seed, so an evaluation here and a sweep's score of the same rows are the same number.
-      MlmMasker heldOutMasker = new MlmMasker(tc.maskRate(), data.seqLen(),
-          Math.max(data.vocabSize(), config.arch().vocabSize()), dev.cramjet.eval.MlmEvaluator.HELD_OUT_SEED);
+      MlmMasker heldOutMasker = dev.cramjet.eval.MlmEvaluator.heldOutMasker(tc.maskRate(), data, config.arch());
       evaluator = ctx.spawn(Evaluator.create(config.arch(), tc.seed(), heldOutMasker, heldOut, tasks, board,
           spec.observer()), "evaluator", DispatcherSelector.fromConfig(EVALUATOR_DISPATCHER));
     }
