@@ -193,18 +193,17 @@ public final class DemoCommand implements Callable<Integer> {
           + ResumeHint.of(spec, run));
       return 0;
     }
-    DemoEvaluation.HeldOut[] heldOut = new DemoEvaluation.HeldOut[1];
-    DemoEvaluation.Result eval = phase("evaluate", () -> {
-      heldOut[0] = heldOut(summary, platform);
-      return evaluate(summary, platform.config(), tokenizer);
-    });
+    Evaluation evaluation = phase("evaluate", () -> new Evaluation(heldOut(summary, platform, tokenizer),
+        evaluate(summary, platform.config(), tokenizer)));
+    DemoEvaluation.HeldOut heldOut = evaluation.heldOut();
+    DemoEvaluation.Result eval = evaluation.tasks();
     DemoReport.Inputs report = phase("report", () -> report(fetched, tokenizer, shards, platform.config(), summary,
-        pretraining.precision(), heldOut[0], eval));
+        pretraining.precision(), heldOut, eval));
     DemoReport.write(report);
     io.out().printf(Locale.ROOT, "%nfinal MLM loss %.4f after %d steps (%s tokens, %s)%n", summary.finalLoss(),
         summary.steps(), Progress.si(summary.tokens()), pretraining.precision());
-    if (heldOut[0] != null) {
-      io.out().println(DemoReport.heldOutText(heldOut[0]));
+    if (heldOut != null) {
+      io.out().println(DemoReport.heldOutText(heldOut));
     }
     if (eval != null) {
       io.out().println();
@@ -229,6 +228,9 @@ public final class DemoCommand implements Callable<Integer> {
   private record Tokenizer(Path dir, WordPieceTokenizer tokenizer) {}
 
   private record Shards(Path dir, Manifest manifest) {}
+
+  /** The evaluate phase's results: held-out MLM (null when nothing is held out) and the tasks (null with --no-eval). */
+  private record Evaluation(DemoEvaluation.HeldOut heldOut, DemoEvaluation.Result tasks) {}
 
   private CorpusFetcher.Result corpus() throws Exception {
     CorpusFetcher.Result fetched = Files.exists(Path.of(corpus))
@@ -392,14 +394,14 @@ public final class DemoCommand implements Callable<Integer> {
    * Held-out MLM loss of the final checkpoint on the rows the platform held out ({@code daemon.eval-rows}, the
    * data's last rows), next to that of random weights; null when nothing was held out.
    */
-  private DemoEvaluation.HeldOut heldOut(PretrainRun.Summary summary, PlatformLauncher.Launched platform)
-      throws Exception {
+  private DemoEvaluation.HeldOut heldOut(PretrainRun.Summary summary, PlatformLauncher.Launched platform,
+      Tokenizer tokenizer) throws Exception {
     if (platform.rows().heldOut() == null) {
       progress.line("no held-out MLM loss: daemon.eval-rows = 0 holds no rows out of training");
       return null;
     }
-    DemoEvaluation.HeldOut h = DemoEvaluation.heldOut(summary.lastCheckpoint(), platform.rows().heldOut(),
-        platform.config().train().maskRate());
+    DemoEvaluation.HeldOut h = DemoEvaluation.heldOut(summary.lastCheckpoint(), tokenizer.dir(),
+        platform.rows().heldOut(), platform.config().train().maskRate());
     progress.line(DemoReport.heldOutText(h));
     return h;
   }
@@ -423,7 +425,8 @@ public final class DemoCommand implements Callable<Integer> {
     dev.cramjet.export.Exporter.export(summary.lastCheckpoint(), tokenizer.dir(), run.resolve("export"), true);
     progress.line("exported the final checkpoint to " + run.resolve("export")
         + " (model.safetensors, config.json, tokenizer.json, vocab.txt)");
-    List<DemoEvaluation.FillRow> fill = DemoEvaluation.fillMask(summary.lastCheckpoint(), tokenizer.tokenizer());
+    List<DemoEvaluation.FillRow> fill = DemoEvaluation.fillMask(summary.lastCheckpoint(), tokenizer.dir(),
+        tokenizer.tokenizer());
     return new DemoReport.Inputs(cfg, fetched, tokenizer.dir(), tokenizer.tokenizer(), shards.manifest(), summary,
         precision, heldOut, phaseSeconds, run, eval, fill);
   }

@@ -80,8 +80,9 @@ final class DemoEvaluation {
    */
   record HeldOut(dev.cramjet.eval.MlmEvaluator.Result pretrained, dev.cramjet.eval.MlmEvaluator.Result random) {}
 
-  static HeldOut heldOut(Path checkpoint, dev.cramjet.data.RowSource heldOut, double maskRate) throws IOException {
-    return withModels(checkpoint, (pre, random) -> new HeldOut(
+  static HeldOut heldOut(Path checkpoint, Path tokenizerDir, dev.cramjet.data.RowSource heldOut, double maskRate)
+      throws IOException {
+    return withModels(checkpoint, tokenizerDir, (pre, random) -> new HeldOut(
         dev.cramjet.eval.MlmEvaluator.heldOut(pre, heldOut, maskRate),
         dev.cramjet.eval.MlmEvaluator.heldOut(random, heldOut, maskRate)));
   }
@@ -91,14 +92,15 @@ final class DemoEvaluation {
     T apply(dev.cramjet.model.CrammedBert pretrained, dev.cramjet.model.CrammedBert random) throws IOException;
   }
 
-  /** Runs {@code body} on the checkpoint's model and on random weights of its architecture (seed 1). */
-  private static <T> T withModels(Path checkpoint, BothModels<T> body) throws IOException {
-    var snap = CheckpointStore.read(checkpoint);
-    ArchConfig arch = snap.state().arch();
+  /**
+   * Runs {@code body} on the checkpoint's model (loaded as {@code glue} loads it, checked against the tokenizer) and
+   * on random weights of its architecture (seed 1).
+   */
+  private static <T> T withModels(Path checkpoint, Path tokenizerDir, BothModels<T> body) throws IOException {
+    dev.cramjet.eval.Pretrained p = dev.cramjet.eval.Pretrained.load(checkpoint, tokenizerDir);
     try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
-        dev.cramjet.model.CrammedBert pre = new dev.cramjet.model.CrammedBert(arch, manager, snap.state().seed());
-        dev.cramjet.model.CrammedBert random = new dev.cramjet.model.CrammedBert(arch, manager, 1)) {
-      dev.cramjet.checkpoint.Tensors.copyInto(pre.params().all(), snap.params(), checkpoint.toString());
+        dev.cramjet.model.CrammedBert pre = p.model(manager);
+        dev.cramjet.model.CrammedBert random = new dev.cramjet.model.CrammedBert(p.arch(), manager, 1)) {
       return body.apply(pre, random);
     }
   }
@@ -112,8 +114,8 @@ final class DemoEvaluation {
       List<dev.cramjet.eval.FillMask.Candidate> random) {}
 
   /** Fill-mask on {@link #PROMPTS}: the pretrained checkpoint against random weights (seed 1), top 3 each. */
-  static List<FillRow> fillMask(Path checkpoint, WordPieceTokenizer tokenizer) throws IOException {
-    return withModels(checkpoint, (pre, random) -> {
+  static List<FillRow> fillMask(Path checkpoint, Path tokenizerDir, WordPieceTokenizer tokenizer) throws IOException {
+    return withModels(checkpoint, tokenizerDir, (pre, random) -> {
       ArchConfig arch = pre.arch();
       List<FillRow> rows = new java.util.ArrayList<>();
       for (String prompt : PROMPTS) {
