@@ -151,8 +151,9 @@ public final class PretrainCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "model %s: %d layers, hidden %d, %d heads, vocabulary %d, %s parameters (%s without "
               + "embeddings)%n", a.name(), a.layers(), a.hidden(), a.heads(), a.vocabSize(), Progress.si(i.params()),
           Progress.si(i.nonEmbeddingParams()));
-      err.printf(Locale.ROOT, "budget %s, micro-batch %d rows, batch %d rows at the end of the ramp, %s, %s training "
+      err.printf(Locale.ROOT, "budget %s, micro-batch %d rows, batch %d rows %s, %s, %s training "
               + "FLOPs per token, MFU measured against %s FLOP/s (%s)%s%n", i.budget(), i.microBatch(), i.batchSize(),
+          i.batchSize() == i.microBatch() ? "(one micro-batch a step, no ramp)" : "at the end of the ramp",
           i.precision(), Progress.si(i.flopsPerToken()), Progress.si(i.peakFlops()), i.peakSource(),
           i.resumedStep() > 0 ? ", resuming at step " + i.resumedStep() : "");
     }

@@ -43,6 +43,8 @@ class SweepCliTest {
     assertEquals(2, state.path("cells").size());
     String best = state.path("best").asText();
     assertEquals("cell-02", best, "lr 3e-3 learns more in 4 steps than 1e-4: " + first.out());
+    // Batch = micro-batch: the header says there is no ramp (the demo's test covers the ramped wording).
+    assertTrue(first.err().contains("micro-batch 4 rows, batch 4 rows (one micro-batch a step, no ramp), "), first.err());
 
     CliRun.Result status = CliRun.run("ctl", "status", "--run", dir.resolve("sw").toString());
     assertEquals(0, status.code(), status.err());
