@@ -21,10 +21,19 @@ import java.util.Map;
 public final class SweepReport {
   private SweepReport() {}
 
+  /** A cell's status as the report and CSV show it: "stopped" for a cell left running by a stopped sweep. */
+  static String statusWord(SweepState.Entry e) {
+    return e.status() == SweepState.Status.RUNNING ? "stopped" : e.status().name().toLowerCase(Locale.ROOT);
+  }
+
   /** One grid point's cells (its seeds) and their median held-out loss. */
   public record Point(String label, List<SweepState.Entry> cells, double median, double min, double max) {}
 
-  /** Writes every file; returns the report's Markdown. */
+  /**
+   * Writes every file; returns the report's Markdown. It is written when a sweep process ends, so a cell that
+   * {@code sweep.json} still lists as running was stopped mid-cell: the report and the CSV call it "stopped" (it
+   * resumes from its newest checkpoint with {@code --resume}).
+   */
   public static String write(SweepState state) throws IOException {
     Path dir = state.dir();
     SweepSpec spec = state.spec();
@@ -40,7 +49,7 @@ public final class SweepReport {
       CellResult r = e.result();
       csv.append(e.cell().id());
       keys.forEach(k -> csv.append(',').append(csvCell(e.cell().values().get(k))));
-      csv.append(',').append(e.cell().seed()).append(',').append(e.status().name().toLowerCase(Locale.ROOT));
+      csv.append(',').append(e.cell().seed()).append(',').append(statusWord(e));
       csv.append(',').append(r == null ? "" : num(r.heldOutLoss(), "%.6f"))
           .append(',').append(r == null ? "" : num(r.heldOutAccuracy(), "%.6f"))
           .append(',').append(r == null ? "" : num(r.trainLoss(), "%.6f"))
@@ -54,7 +63,7 @@ public final class SweepReport {
       row.add("`" + e.cell().id() + "`");
       keys.forEach(k -> row.add(e.cell().values().get(k)));
       row.add(Integer.toString(e.cell().seed()));
-      row.add(e.status().name().toLowerCase(Locale.ROOT) + (r != null && r.failed() ? ": " + r.error() : ""));
+      row.add(statusWord(e) + (r != null && r.failed() ? ": " + r.error() : ""));
       row.add(r == null ? "" : num(r.heldOutLoss(), "%.4f"));
       row.add(r == null ? "" : num(r.heldOutAccuracy() * 100, "%.1f%%"));
       row.add(r == null ? "" : num(r.trainLoss(), "%.4f"));
@@ -81,6 +90,11 @@ public final class SweepReport {
           + " lower is better).", best.label(), best.median(), spec.seeds() > 1 ? " (median of " + best.cells().size()
           + " seeds, range " + num(best.min(), "%.4f") + " to " + num(best.max(), "%.4f") + ")" : "", done,
           entries.size()));
+    }
+    long stopped = state.count(SweepState.Status.RUNNING);
+    if (stopped > 0) {
+      report.paragraph(stopped + (stopped == 1 ? " cell was" : " cells were") + " stopped mid-cell; `bin/cramjet sweep"
+          + " --out " + dir + " --resume` continues " + (stopped == 1 ? "it" : "them") + " from the newest checkpoint.");
     }
     report.bullets(List.of("run config `" + spec.config() + "`" + (spec.sets().isEmpty() ? "" : " with "
             + String.join(", ", spec.sets().stream().map(s -> "`" + s + "`").toList())),

@@ -68,6 +68,15 @@ class LocalSweepTest {
     long stoppedAt = CheckpointStore.readState(CheckpointStore.resolve(dir.resolve("cells/cell-02"))).step();
     assertTrue(stoppedAt >= 2 && stoppedAt < 6, "stopped at step " + stoppedAt);
     long firstCellModified = Files.getLastModifiedTime(dir.resolve("cells/cell-01/metrics.jsonl")).toMillis();
+    // The report of the stopped sweep calls the interrupted cell stopped, not running, and says how to continue.
+    String stoppedMd = SweepReport.write(state);
+    assertTrue(stoppedMd.contains("| `cell-02` | 3e-3 | 1 | stopped |"), stoppedMd);
+    assertTrue(stoppedMd.contains("1 cell was stopped mid-cell; `bin/cramjet sweep --out " + dir + " --resume`"),
+        stoppedMd);
+    assertTrue(Files.readString(dir.resolve("sweep.csv")).contains("cell-02,3e-3,1,stopped,"),
+        Files.readString(dir.resolve("sweep.csv")));
+    assertEquals(SweepState.Status.RUNNING, SweepState.open(dir, null).entry("cell-02").status(),
+        "sweep.json keeps the cell running, so --resume picks it up first");
 
     // Resume from the stored state only, as `sweep --resume` does.
     SweepState resumed = SweepState.open(dir, null);
