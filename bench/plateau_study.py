@@ -158,13 +158,13 @@ def mask_rows(torch, ids, k, vocab, gen, keep=0.1, random=0.1):
     return inputs.view(b, t), flat, labels
 
 
-def train_one(job, shard, eval_rows, exit_loss):
+def train_one(job, shard_rows, eval_rows, exit_loss):
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
     name, cfg, seed = job["name"], job["cfg"], job["seed"]
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    data, vocab, seq = read_shard(shard)
+    data, vocab, seq = shard_rows
     rows = torch.from_numpy(data).to(dev)
     train_rows, held = rows[:-eval_rows], rows[-eval_rows:]
     n_train = train_rows.shape[0]
@@ -236,12 +236,13 @@ def train_one(job, shard, eval_rows, exit_loss):
 
 
 def worker(jobs, results, shard, eval_rows, exit_loss):
+    shard_rows = read_shard(shard)  # once per process, not once per run
     while True:
         job = jobs.get()
         if job is None:
             return
         try:
-            results.put(train_one(job, shard, eval_rows, exit_loss))
+            results.put(train_one(job, shard_rows, eval_rows, exit_loss))
         except Exception as e:  # a failed run is reported, not fatal to the study
             results.put({"variant": job["name"], "seed": job["seed"], "error": repr(e)})
 
